@@ -1,0 +1,3 @@
+from .moganet import MogaNet
+
+__all__ = ['MogaNet']

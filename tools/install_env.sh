@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs the OpenMMLab 2.0 stack and mmmoga into a virtual environment (default: .venv).
+#
+# The order matters:
+#   1. torch + torchvision (the standard build, pinned with `===`),
+#   2. the build requirements of mmcv (numpy<2, setuptools<81, wheel, ninja),
+#   3. mmcv 2.1.0, built from source with its C++/CUDA ops and WITHOUT build isolation
+#      (an isolated build cannot see torch and silently ships no `mmcv._ext`); the built
+#      wheel is cached per (python, torch, ops flavour) so later installs take seconds,
+#   4. mmengine, mmdet, mmseg, mmpretrain, then mmpose without chumpy,
+#   5. mmmoga itself in editable mode,
+#   6. tools/check_env.py, which fails loudly if any part of the stack does not import.
+#
+# Environment variables:
+#   VENV               where the environment lives (default: .venv)
+#   PYTHON             interpreter used to create it (default: python3)
+#   MMMOGA_WHEEL_CACHE directory for built mmcv wheels (default: ~/.cache/mmmoga/wheels)
+#   FORCE_CUDA=1       build mmcv's CUDA ops even where no GPU is visible (read by mmcv)
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+
+venv=${VENV:-.venv}
+python_bin=${PYTHON:-python3}
+wheel_cache=${MMMOGA_WHEEL_CACHE:-$HOME/.cache/mmmoga/wheels}
+constraints="$repo_root/requirements/constraints.txt"
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\nmake install FAILED: %s\n' "$*" >&2; exit 1; }
+
+if [ ! -x "$venv/bin/python" ]; then
+    step "creating virtual environment $venv"
+    "$python_bin" -m venv "$venv" || fail "could not create $venv with $python_bin"
+fi
+py="$repo_root/$venv/bin/python"
+pip_install() { "$py" -m pip install --disable-pip-version-check -c "$constraints" "$@"; }
+
+step "build tools (pip, numpy<2, setuptools<81, wheel, ninja)"
+pip_install -q --upgrade pip -r requirements/build.txt || fail "could not install build tools"
+
+step "torch and torchvision"
+pip_install -q -r requirements/torch.txt || fail "could not install torch/torchvision"
+
+# The cache key names everything the compiled extension depends on.
+ops_flavour=$("$py" - <<'EOF'
+import os, sys, torch
+cuda = torch.cuda.is_available() or os.environ.get('FORCE_CUDA') == '1'
+tag = f'cu{torch.version.cuda}' if cuda and torch.version.cuda else 'cpu'
+print(f'py{sys.version_info.major}{sys.version_info.minor}-torch{torch.__version__}-{tag}')
+EOF
+)
+cache_dir="$wheel_cache/$ops_flavour"
+
+mmcv_ok() {
+    "$py" -c 'import mmcv, mmcv.ops; from mmcv.ops import nms; assert mmcv.__version__ == "2.1.0"' \
+        >/dev/null 2>&1
+}
+
+if mmcv_ok; then
+    step "mmcv 2.1.0 with ops already installed"
+else
+    cached=$(ls "$cache_dir"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
+    if [ -z "$cached" ]; then
+        step "building mmcv 2.1.0 with ops for $ops_flavour (about 10 minutes on 2 cores)"
+        mkdir -p "$cache_dir"
+        build_dir=$(mktemp -d)
+        MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} "$py" -m pip wheel --no-build-isolation \
+            --no-deps -c "$constraints" -w "$build_dir" mmcv==2.1.0 \
+            || fail "building mmcv 2.1.0 from source failed (see the compiler output above)"
+        mv "$build_dir"/mmcv-2.1.0-*.whl "$cache_dir"/
+        rm -rf "$build_dir"
+        cached=$(ls "$cache_dir"/mmcv-2.1.0-*.whl | head -n 1)
+    else
+        step "reusing cached mmcv wheel $cached"
+    fi
+    pip_install -q "$cached" || fail "could not install $cached"
+    if ! mmcv_ok; then
+        rm -f "$cached"
+        fail "mmcv installed but 'from mmcv.ops import nms' fails: the wheel has no mmcv._ext. \
+The cached wheel was removed; rerun make install to rebuild it."
+    fi
+fi
+
+step "mmengine, mmdet, mmsegmentation, mmpretrain"
+pip_install -q -r requirements/openmmlab.txt || fail "could not install the OpenMMLab packages"
+
+step "mmpose (without chumpy) and its runtime dependencies"
+grep -v '^mmpose' requirements/mmpose.txt | pip_install -q -r /dev/stdin \
+    || fail "could not install mmpose's dependencies"
+pip_install -q --no-deps "$(grep '^mmpose' requirements/mmpose.txt)" || fail "could not install mmpose"
+
+step "test requirements and mmmoga (editable)"
+pip_install -q -r requirements/tests.txt || fail "could not install test requirements"
+pip_install -q --no-deps --no-build-isolation -e . || fail "could not install mmmoga"
+
+step "verifying the environment"
+"$py" tools/check_env.py || fail "the environment check failed (reason above)"
