@@ -4,7 +4,6 @@ The module tree and parameter names follow the official implementation, so
 that its ImageNet and downstream checkpoints load without any key mapping.
 """
 import contextlib
-import math
 import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -436,9 +435,10 @@ class MogaNet(BaseModule):
             implementation does; see :class:`MultiOrderGatedAggregation`.
             Defaults to False.
         init_cfg (dict | list[dict], optional): Initialisation config, e.g.
-            ``dict(type='Pretrained', checkpoint=PATH, prefix='backbone.')``.
-            Without one, convs are initialised as in the official code.
-            Defaults to None.
+            ``dict(type='Pretrained', checkpoint=PATH, prefix='backbone.')``
+            to load weights. Defaults to ``dict(type='FanOutNormal',
+            layer='Conv2d')``, the random initialisation of the official
+            code (see :class:`~mmmoga.models.layers.FanOutNormalInit`).
     """
     arch_zoo = {
         **dict.fromkeys(['xt', 'xtiny', 'x-tiny'],
@@ -487,14 +487,16 @@ class MogaNet(BaseModule):
                  attn_act_cfg: ConfigType = dict(type='SiLU'),
                  attn_final_dilation: bool = True,
                  attn_force_fp32: bool = False,
-                 init_cfg: Optional[Union[Dict, List[Dict]]] = None):
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
+                     type='FanOutNormal', layer='Conv2d')):
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self._parse_arch(arch)
         self.embed_dims = list(self.arch_settings['embed_dims'])
         self.depths = list(self.arch_settings['depths'])
         self.ffn_ratios = list(self.arch_settings['ffn_ratios'])
         self.num_stages = len(self.depths)
-        self.out_indices = self._parse_out_indices(out_indices)
+        self.out_indices = self._parse_out_indices(out_indices,
+                                                   self.num_stages)
         if not -1 <= frozen_stages < self.num_stages:
             raise ValueError(f'frozen_stages must be in -1..'
                              f'{self.num_stages - 1}, got {frozen_stages}')
@@ -585,7 +587,19 @@ class MogaNet(BaseModule):
                                  f'{list(arch[key])}')
         return arch
 
-    def _parse_out_indices(self, out_indices) -> List[int]:
+    @classmethod
+    def stage_widths(cls,
+                     arch: Union[str, Dict],
+                     out_indices: Union[int, Sequence[int]] = (0, 1, 2, 3)
+                     ) -> List[int]:
+        """Channels of the outputs of ``arch`` at ``out_indices``: what a
+        neck such as FPN needs as ``in_channels``."""
+        embed_dims = cls._parse_arch(arch)['embed_dims']
+        return [embed_dims[i] for i in
+                cls._parse_out_indices(out_indices, len(embed_dims))]
+
+    @staticmethod
+    def _parse_out_indices(out_indices, num_stages: int) -> List[int]:
         if isinstance(out_indices, int):
             out_indices = [out_indices]
         if not isinstance(out_indices, Sequence) or not out_indices:
@@ -593,10 +607,10 @@ class MogaNet(BaseModule):
                             f'sequence of ints, got {out_indices!r}')
         parsed = []
         for index in out_indices:
-            if not -self.num_stages <= index < self.num_stages:
+            if not -num_stages <= index < num_stages:
                 raise ValueError(f'out_indices entry {index} is out of range '
-                                 f'for {self.num_stages} stages')
-            parsed.append(index % self.num_stages)
+                                 f'for {num_stages} stages')
+            parsed.append(index % num_stages)
         if len(set(parsed)) != len(parsed):
             raise ValueError(f'out_indices {list(out_indices)} repeats a '
                              'stage')
@@ -623,19 +637,6 @@ class MogaNet(BaseModule):
                 if isinstance(module, _BatchNorm):
                     module.eval()
         return self
-
-    def init_weights(self):
-        """Initialises convs like the official code, then applies
-        ``init_cfg`` (e.g. loads a pretrained checkpoint)."""
-        if not self._is_init:
-            for module in self.modules():
-                if isinstance(module, nn.Conv2d):
-                    fan_out = (module.kernel_size[0] * module.kernel_size[1] *
-                               module.out_channels // module.groups)
-                    nn.init.normal_(module.weight, 0, math.sqrt(2. / fan_out))
-                    if module.bias is not None:
-                        nn.init.zeros_(module.bias)
-        super().init_weights()
 
     def _run_block(self, block: MogaBlock, x: torch.Tensor) -> torch.Tensor:
         if self.with_cp and self.training and torch.is_grad_enabled():

@@ -1,0 +1,45 @@
+import math
+
+import torch.nn as nn
+from mmengine.model.weight_init import BaseInit, update_init_info
+from mmengine.registry import WEIGHT_INITIALIZERS
+
+
+@WEIGHT_INITIALIZERS.register_module(name='FanOutNormal')
+class FanOutNormalInit(BaseInit):
+    """Draws conv weights from N(0, 2 / fan_out), ``fan_out = kh * kw *
+    out_channels / groups``; biases are filled with ``bias``.
+
+    The initialisation of the official MogaNet (and timm's ConvNets). Unlike
+    ``Kaiming`` with ``mode='fan_out'``, the fan-out of a grouped conv counts
+    one group, so depth-wise kernels start with a sensible scale.
+
+    Args:
+        layer (str | list[str]): Layer types to initialise.
+            Defaults to ``'Conv2d'``.
+        bias (float): Value of the biases. Defaults to 0.
+    """
+
+    def __init__(self, layer='Conv2d', **kwargs):
+        super().__init__(layer=layer, **kwargs)
+
+    def _init(self, module):
+        names = {type(module).__name__} | {
+            base.__name__ for base in type(module).__mro__}
+        if not isinstance(module, nn.modules.conv._ConvNd) or not (
+                self.wholemodule or names & set(self.layer)):
+            return
+        kernel = math.prod(module.kernel_size)
+        fan_out = kernel * module.out_channels // module.groups
+        nn.init.normal_(module.weight, 0, math.sqrt(2. / fan_out))
+        if module.bias is not None:
+            nn.init.constant_(module.bias, self.bias)
+
+    def __call__(self, module):
+        module.apply(self._init)
+        if hasattr(module, '_params_init_info'):
+            update_init_info(module, init_info=self._get_init_info())
+
+    def _get_init_info(self):
+        return (f'{self.__class__.__name__}: N(0, 2 / fan_out) per group, '
+                f'bias={self.bias}')
