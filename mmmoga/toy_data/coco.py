@@ -1,0 +1,80 @@
+"""Writes toy scenes as a COCO instance-segmentation dataset."""
+import json
+import os
+import os.path as osp
+from typing import Dict, List
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from .scenes import SHAPE_CLASSES, SceneConfig, ToyObject, make_scene
+
+SPLIT_SEEDS = {'train': 0, 'val': 1}
+
+
+def mask_to_polygons(mask: np.ndarray) -> List[List[float]]:
+    """COCO polygons (flat x, y lists) of the outer contours of ``mask``."""
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return [c.reshape(-1).astype(float).tolist() for c in contours
+            if len(c) >= 3]
+
+
+def object_annotation(obj: ToyObject) -> Dict:
+    """COCO annotation of one object. As in COCO, area and box are those of
+    the polygons (what the evaluation rasterises), not of the pixel mask."""
+    height, width = obj.mask.shape
+    polygons = mask_to_polygons(obj.mask)
+    if not polygons:
+        return dict(segmentation=[])
+    rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
+    return dict(
+        category_id=obj.label + 1,
+        segmentation=polygons,
+        area=float(mask_utils.area(rle)),
+        bbox=[float(v) for v in mask_utils.toBbox(rle)],
+        iscrowd=0)
+
+
+def write_coco_split(out_dir: str, split: str, num_images: int, seed: int,
+                     config: SceneConfig = SceneConfig()) -> str:
+    """Writes ``out_dir/{split}/*.jpg`` and
+    ``out_dir/annotations/instances_{split}.json``; returns the json path."""
+    image_dir = osp.join(out_dir, split)
+    os.makedirs(image_dir, exist_ok=True)
+    os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
+    images, annotations = [], []
+    for index in range(num_images):
+        # Every image has its own generator: a split is reproducible image by
+        # image, whatever the number of images asked for.
+        rng = np.random.default_rng([seed, SPLIT_SEEDS[split], index])
+        scene = make_scene(rng, config)
+        file_name = f'{index:06d}.jpg'
+        cv2.imwrite(osp.join(image_dir, file_name), scene.image,
+                    [cv2.IMWRITE_JPEG_QUALITY, 92])
+        height, width = scene.image.shape[:2]
+        images.append(dict(id=index + 1, file_name=file_name, width=width,
+                           height=height))
+        for obj in scene.objects:
+            annotation = object_annotation(obj)
+            if not annotation['segmentation']:
+                continue
+            annotation.update(id=len(annotations) + 1, image_id=index + 1)
+            annotations.append(annotation)
+    categories = [dict(id=i + 1, name=name, supercategory='shape')
+                  for i, name in enumerate(SHAPE_CLASSES)]
+    ann_file = osp.join(out_dir, 'annotations', f'instances_{split}.json')
+    with open(ann_file, 'w') as f:
+        json.dump(dict(images=images, annotations=annotations,
+                       categories=categories,
+                       info=dict(description='mmmoga toy shapes',
+                                 seed=seed)), f)
+    return ann_file
+
+
+def write_toy_coco(out_dir: str, num_train: int = 320, num_val: int = 80,
+                   seed: int = 0) -> Dict[str, str]:
+    """The toy detection dataset: train and val splits in COCO layout."""
+    return {split: write_coco_split(out_dir, split, count, seed)
+            for split, count in (('train', num_train), ('val', num_val))}
