@@ -1,0 +1,128 @@
+"""Checks run by the tools before a Runner is built, so that a wrong path or
+width stops with one message naming it instead of a traceback deep inside a
+dataset or a convolution."""
+import os.path as osp
+from typing import Iterator, Optional, Tuple
+
+from mmengine.config import Config
+
+from ..models import MogaNet
+
+# How to get the data each task's configs expect, by registry scope.
+DATA_HINTS = {
+    'mmdet': 'Download COCO 2017 into data/coco/ (see MMDetection\'s '
+    '"Prepare datasets" guide), or generate the toy dataset with '
+    '`python tools/make_toy_data.py det --out data/toy_coco` and use a '
+    'config from configs/det/toy/.',
+}
+DEFAULT_HINT = ('Prepare the dataset as described in the documentation of '
+                'the OpenMMLab library this config belongs to.')
+DATASET_WRAPPER_KEYS = ('dataset', 'datasets')
+
+
+class ConfigCheckError(ValueError):
+    """A config names something that does not exist or does not fit."""
+
+
+class DatasetNotFoundError(ConfigCheckError, FileNotFoundError):
+    """A dataset path of a config does not exist."""
+
+
+def _is_local(path) -> bool:
+    return isinstance(path, str) and '://' not in path
+
+
+def _iter_datasets(dataset, key: str) -> Iterator[Tuple[str, dict]]:
+    """Yields every dataset config, looking inside dataset wrappers."""
+    if not isinstance(dataset, dict):
+        return
+    yield key, dataset
+    for wrapper_key in DATASET_WRAPPER_KEYS:
+        inner = dataset.get(wrapper_key)
+        if isinstance(inner, (list, tuple)):
+            for i, item in enumerate(inner):
+                yield from _iter_datasets(item, f'{key}.{wrapper_key}[{i}]')
+        elif inner is not None:
+            yield from _iter_datasets(inner, f'{key}.{wrapper_key}')
+
+
+def _dataset_paths(dataset: dict, key: str):
+    data_root = dataset.get('data_root') or ''
+    if _is_local(data_root) and data_root:
+        yield f'{key}.data_root', data_root, osp.isdir
+    ann_file = dataset.get('ann_file')
+    if _is_local(ann_file) and ann_file:
+        yield f'{key}.ann_file', osp.join(data_root, ann_file), osp.isfile
+    prefixes = dataset.get('data_prefix') or {}
+    for name, prefix in prefixes.items():
+        if _is_local(prefix) and prefix:
+            yield (f'{key}.data_prefix.{name}', osp.join(data_root, prefix),
+                   osp.isdir)
+
+
+def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
+    """Raises :class:`DatasetNotFoundError` for the first dataset path
+    (``data_root``, ``ann_file``, ``data_prefix``) of the given splits'
+    dataloaders that does not exist."""
+    for split in (f'{name}_dataloader' for name in splits):
+        loader = cfg.get(split)
+        if not loader:
+            continue
+        for key, dataset in _iter_datasets(loader.get('dataset'),
+                                           f'{split}.dataset'):
+            for path_key, path, exists in _dataset_paths(dataset, key):
+                if not exists(path):
+                    hint = DATA_HINTS.get(cfg.get('default_scope'),
+                                          DEFAULT_HINT)
+                    raise DatasetNotFoundError(
+                        f'Dataset path {path} ({path_key} in '
+                        f'{cfg.filename}) does not exist. {hint}')
+
+
+def check_backbone(cfg: Config):
+    """Checks a MogaNet backbone's arch and the neck widths that follow it."""
+    model = cfg.get('model') or {}
+    backbone = model.get('backbone') or {}
+    if backbone.get('type') not in ('MogaNet', 'mmmoga.MogaNet', MogaNet):
+        return
+    arch = backbone.get('arch', 'tiny')
+    try:
+        widths = MogaNet.stage_widths(arch, backbone.get('out_indices',
+                                                         (0, 1, 2, 3)))
+    except (TypeError, ValueError) as error:
+        raise ConfigCheckError(f'model.backbone in {cfg.filename}: {error}') \
+            from None
+    neck = model.get('neck')
+    if isinstance(neck, dict) and 'in_channels' in neck:
+        if list(neck['in_channels']) != widths:
+            raise ConfigCheckError(
+                f'model.neck.in_channels={list(neck["in_channels"])} in '
+                f'{cfg.filename} does not match the MogaNet {arch!r} '
+                f'outputs, whose widths are {widths}')
+
+
+def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
+    """Checks local checkpoint files named by the config or ``--resume``."""
+    candidates = []
+    if resume not in (None, 'auto'):
+        candidates.append(('--resume', resume))
+    elif cfg.get('load_from'):
+        candidates.append(('load_from', cfg.load_from))
+    init_cfg = ((cfg.get('model') or {}).get('backbone') or {}).get('init_cfg')
+    for init in init_cfg if isinstance(init_cfg, list) else [init_cfg]:
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            candidates.append(('model.backbone.init_cfg.checkpoint',
+                               init.get('checkpoint')))
+    for key, path in candidates:
+        if _is_local(path) and not osp.isfile(osp.expanduser(path)):
+            raise ConfigCheckError(
+                f'Checkpoint file {path} ({key}) does not exist')
+
+
+def check_config(cfg: Config,
+                 resume: Optional[str] = None,
+                 splits=('train', 'val', 'test')):
+    """All checks the tools run before building a Runner."""
+    check_backbone(cfg)
+    check_checkpoint_paths(cfg, resume)
+    check_dataset_paths(cfg, splits)

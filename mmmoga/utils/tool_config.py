@@ -1,0 +1,41 @@
+"""What tools/train.py and tools/test.py share: arguments and config set-up."""
+import argparse
+import os
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config, DictAction
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser):
+    """Adds --cfg-options, --launcher and torchrun's --local-rank."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. '
+        'train_dataloader.batch_size=4 optim_wrapper.optimizer.lr=1e-4')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torchrun passes --local-rank (older launchers --local_rank).
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_tool_config(args: argparse.Namespace) -> Config:
+    """Loads ``args.config`` with the options of :func:`add_runner_arguments`
+    and ``args.work_dir`` applied (default: ./work_dirs/<config name>)."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    work_dir: Optional[str] = getattr(args, 'work_dir', None)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg

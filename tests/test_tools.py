@@ -1,0 +1,191 @@
+"""The command-line tools, run the way users run them."""
+import glob
+import json
+import os
+import os.path as osp
+import pickle
+import shutil
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+from mmmoga.toy_data import write_toy_coco
+from mmmoga.utils import (ConfigCheckError, DatasetNotFoundError,
+                          check_config)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOY_CONFIG = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
+
+
+def run_tool(*args, env=None, timeout=600):
+    result = subprocess.run(
+        list(args), cwd=REPO, capture_output=True, text=True,
+        timeout=timeout, env={**os.environ, **(env or {})})
+    return result
+
+
+@pytest.fixture(scope='module')
+def tiny_toy_coco(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('toy_coco'))
+    write_toy_coco(root, num_train=8, num_val=4, seed=3)
+    return root
+
+
+def toy_options(root, *extra):
+    """--cfg-options pointing the toy config at ``root``, for a short run."""
+    return [
+        '--cfg-options', f'train_dataloader.dataset.data_root={root}/',
+        f'val_dataloader.dataset.data_root={root}/',
+        f'test_dataloader.dataset.data_root={root}/',
+        f'val_evaluator.ann_file={root}/annotations/instances_val.json',
+        f'test_evaluator.ann_file={root}/annotations/instances_val.json',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'test_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.persistent_workers=False',
+        'default_hooks.logger.interval=1',
+        *extra
+    ]
+
+
+@pytest.fixture(scope='module')
+def trained_toy_model(tiny_toy_coco, tmp_path_factory):
+    """Two iterations of the toy Mask R-CNN, then validation."""
+    work_dir = str(tmp_path_factory.mktemp('work_dir'))
+    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
+                      '--work-dir', work_dir, *toy_options(tiny_toy_coco))
+    assert result.returncode == 0, result.stderr[-4000:]
+    return work_dir, result.stdout + result.stderr
+
+
+def test_train_runs_and_validates_with_the_coco_metric(trained_toy_model):
+    work_dir, log = trained_toy_model
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+    assert 'coco/bbox_mAP' in log and 'coco/segm_mAP' in log
+
+
+def test_test_tool_dumps_and_draws_predictions(trained_toy_model,
+                                               tiny_toy_coco, tmp_path):
+    work_dir, _ = trained_toy_model
+    out = str(tmp_path / 'preds.pkl')
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
+                      osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+                      str(tmp_path), '--out', out, '--show-dir', 'drawn',
+                      *toy_options(tiny_toy_coco))
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert 'coco/segm_mAP' in result.stdout + result.stderr
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == 4 and 'pred_instances' in predictions[0]
+    drawn = glob.glob(str(tmp_path / '*' / 'drawn' / '*.jpg'))
+    assert len(drawn) == 4
+
+
+def test_resume_continues_from_the_last_checkpoint(trained_toy_model,
+                                                   tiny_toy_coco, tmp_path):
+    work_dir = str(tmp_path / 'resumed')
+    shutil.copytree(trained_toy_model[0], work_dir)
+    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
+                      '--work-dir', work_dir, '--resume',
+                      *toy_options(tiny_toy_coco, 'train_cfg.max_epochs=2'))
+    assert result.returncode == 0, result.stderr[-4000:]
+    log = result.stdout + result.stderr
+    assert 'resumed epoch: 1' in log
+    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+
+
+def test_infer_draws_predictions(trained_toy_model, tiny_toy_coco, tmp_path):
+    work_dir, _ = trained_toy_model
+    image = osp.join(tiny_toy_coco, 'val', '000000.jpg')
+    result = run_tool(sys.executable, 'tools/infer.py', image, '--config',
+                      TOY_CONFIG, '--checkpoint',
+                      osp.join(work_dir, 'epoch_1.pth'), '--out-dir',
+                      str(tmp_path), '--score-thr', '0')
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert osp.isfile(tmp_path / 'vis' / '000000.jpg')
+    with open(tmp_path / 'preds' / '000000.json') as f:
+        assert 'bboxes' in json.load(f)
+
+
+def test_distributed_training_on_two_cpu_processes(tiny_toy_coco, tmp_path):
+    work_dir = str(tmp_path / 'dist')
+    result = run_tool(
+        'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
+        work_dir,
+        *toy_options(tiny_toy_coco, 'env_cfg.dist_cfg.backend=gloo',
+                     'train_cfg.val_interval=2', 'train_dataloader.batch_size=2'),
+        env=dict(PYTHON=sys.executable, PORT='29533', OMP_NUM_THREADS='1'))
+    log = result.stdout + result.stderr
+    # torchrun exits non-zero if any rank fails, so both ranks finished.
+    assert result.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    # 8 images, 2 per process and iteration: the two processes share the
+    # epoch in 2 iterations (one process alone would take 4).
+    assert 'Epoch(train) [1][2/2]' in log
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def test_missing_dataset_stops_with_one_message(tmp_path):
+    result = run_tool(sys.executable, 'tools/train.py',
+                      'configs/det/mask_rcnn_moga_s.py', '--work-dir',
+                      str(tmp_path), '--cfg-options',
+                      f'train_dataloader.dataset.data_root={tmp_path}/coco/')
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()
+    assert 'Traceback' not in result.stderr
+    assert f'{tmp_path}/coco/' in message[-1]
+    assert 'tools/make_toy_data.py det' in message[-1]
+
+
+def toy_cfg(**model_overrides):
+    cfg = Config.fromfile(osp.join(REPO, TOY_CONFIG))
+    cfg.merge_from_dict(model_overrides)
+    return cfg
+
+
+def test_check_config_accepts_the_toy_config(tiny_toy_coco):
+    cfg = toy_cfg()
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = tiny_toy_coco + '/'
+    check_config(cfg)
+
+
+def test_missing_annotation_file_is_named(tiny_toy_coco):
+    cfg = toy_cfg()
+    cfg.train_dataloader.dataset.data_root = tiny_toy_coco + '/'
+    cfg.train_dataloader.dataset.ann_file = 'annotations/nope.json'
+    with pytest.raises(DatasetNotFoundError,
+                       match='annotations/nope.json .train_dataloader'):
+        check_config(cfg, splits=('train', ))
+
+
+@pytest.mark.parametrize('overrides,match', [
+    ({'model.backbone.arch': 'huge'}, "Unknown MogaNet arch 'huge'"),
+    ({'model.neck.in_channels': [64, 128, 320, 512]},
+     r"in_channels=\[64, 128, 320, 512\].*'xtiny'.*\[32, 64, 96, 192\]"),
+    ({'model.backbone.init_cfg': dict(type='Pretrained',
+                                      checkpoint='missing/moga.pth')},
+     'Checkpoint file missing/moga.pth'),
+    ({'load_from': 'missing/mask_rcnn.pth'},
+     'Checkpoint file missing/mask_rcnn.pth .load_from'),
+])
+def test_bad_model_settings_are_clear_errors(overrides, match):
+    with pytest.raises(ConfigCheckError, match=match):
+        check_config(toy_cfg(**overrides), splits=())
+
+
+def test_missing_resume_checkpoint_is_named():
+    with pytest.raises(ConfigCheckError, match='nope.pth .--resume'):
+        check_config(toy_cfg(), resume='nope.pth', splits=())
+
+
+def test_test_tool_names_a_missing_checkpoint(tmp_path):
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
+                      str(tmp_path / 'nope.pth'))
+    assert result.returncode != 0
+    assert 'Traceback' not in result.stderr
+    assert 'nope.pth does not exist' in result.stderr

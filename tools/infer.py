@@ -1,0 +1,62 @@
+"""Draws a trained model's predictions on images.
+
+    python tools/infer.py demo.jpg more_images/ \
+        --config configs/det/mask_rcnn_moga_s.py --checkpoint CKPT \
+        --out-dir outputs
+
+Detection configs go through MMDetection's ``DetInferencer``, which writes
+the drawn images to ``OUT_DIR/vis/`` and the predictions as json to
+``OUT_DIR/preds/``.
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import Config
+
+from mmmoga.utils import ConfigCheckError
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Draw model predictions')
+    parser.add_argument('inputs', nargs='+', help='image files or folders')
+    parser.add_argument('--config', required=True, help='model config')
+    parser.add_argument('--checkpoint', required=True, help='weights')
+    parser.add_argument('--out-dir', default='outputs',
+                        help='where drawn images go')
+    parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument('--score-thr', type=float, default=0.3,
+                        help='draw predictions scoring at least this')
+    return parser.parse_args()
+
+
+def infer_detection(args):
+    from mmdet.apis import DetInferencer
+    inferencer = DetInferencer(
+        model=args.config, weights=args.checkpoint, device=args.device)
+    for source in args.inputs:
+        inferencer(source, out_dir=args.out_dir,
+                   pred_score_thr=args.score_thr, no_save_pred=False)
+
+
+INFERENCE = {'mmdet': infer_detection}
+
+
+def main():
+    args = parse_args()
+    for path in [args.config, args.checkpoint, *args.inputs]:
+        if not osp.exists(path):
+            raise ConfigCheckError(f'{path} does not exist')
+    scope = Config.fromfile(args.config).get('default_scope')
+    if scope not in INFERENCE:
+        raise ConfigCheckError(
+            f'tools/infer.py draws predictions of {sorted(INFERENCE)} '
+            f'configs; {args.config} has default_scope {scope!r}')
+    INFERENCE[scope](args)
+    print(f'drawn predictions are in {osp.join(args.out_dir, "vis")}')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except ConfigCheckError as error:  # one message, no traceback
+        raise SystemExit(f'error: {error}') from None

@@ -1,0 +1,83 @@
+"""Trains a model from an mmmoga config: detection, segmentation, pose or
+classification alike (the task and registry scope come from the config).
+
+    python tools/train.py configs/det/mask_rcnn_moga_s.py
+    bash tools/dist_train.sh configs/det/mask_rcnn_moga_s.py 8
+"""
+import argparse
+
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
+                          check_config, load_tool_config,
+                          prepare_distributed)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs and checkpoints go; defaults to '
+        './work_dirs/<config name>')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from CHECKPOINT, or without a value from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument(
+        '--amp', action='store_true', help='mixed-precision training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the actual total batch size over '
+        "the config's auto_scale_lr.base_batch_size")
+    add_runner_arguments(parser)
+    return parser.parse_args()
+
+
+def enable_amp(cfg):
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper == 'AmpOptimWrapper':
+        return
+    if wrapper != 'OptimWrapper':
+        raise ConfigCheckError(f'--amp needs optim_wrapper.type OptimWrapper, the '
+                         f'config has {wrapper!r}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def enable_auto_scale_lr(cfg):
+    if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+        raise ConfigCheckError('--auto-scale-lr needs auto_scale_lr.base_batch_size '
+                         f'in {cfg.filename}')
+    cfg.auto_scale_lr.enable = True
+
+
+def main():
+    args = parse_args()
+    cfg = load_tool_config(args)
+    if args.amp:
+        enable_amp(cfg)
+    if args.auto_scale_lr:
+        enable_auto_scale_lr(cfg)
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+
+    check_config(cfg, resume=args.resume, splits=('train', 'val'))
+    prepare_distributed(cfg)
+    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
+              RUNNERS.build(cfg))
+    runner.train()
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except ConfigCheckError as error:  # one message, no traceback
+        raise SystemExit(f'error: {error}') from None
