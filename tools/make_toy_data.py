@@ -19,7 +19,7 @@ def parse_args():
     parser.add_argument('task', choices=sorted(WRITERS),
                         help='which dataset to write')
     parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=int, default=320)
+    parser.add_argument('--num-train', type=int, default=400)
     parser.add_argument('--num-val', type=int, default=80)
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()

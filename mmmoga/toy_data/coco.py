@@ -6,7 +6,6 @@ from typing import Dict, List
 
 import cv2
 import numpy as np
-from pycocotools import mask as mask_utils
 
 from .scenes import SHAPE_CLASSES, SceneConfig, ToyObject, make_scene
 
@@ -22,18 +21,16 @@ def mask_to_polygons(mask: np.ndarray) -> List[List[float]]:
 
 
 def object_annotation(obj: ToyObject) -> Dict:
-    """COCO annotation of one object. As in COCO, area and box are those of
-    the polygons (what the evaluation rasterises), not of the pixel mask."""
-    height, width = obj.mask.shape
-    polygons = mask_to_polygons(obj.mask)
-    if not polygons:
-        return dict(segmentation=[])
-    rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
+    """COCO annotation of one object: the polygons outline its visible
+    pixels, and area and box are those of the pixels themselves (a polygon
+    through boundary-pixel centres is up to a pixel smaller on each side)."""
+    ys, xs = np.nonzero(obj.mask)
+    x0, y0 = int(xs.min()), int(ys.min())
     return dict(
         category_id=obj.label + 1,
-        segmentation=polygons,
-        area=float(mask_utils.area(rle)),
-        bbox=[float(v) for v in mask_utils.toBbox(rle)],
+        segmentation=mask_to_polygons(obj.mask),
+        area=float(obj.mask.sum()),
+        bbox=[x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1],
         iscrowd=0)
 
 
@@ -73,7 +70,7 @@ def write_coco_split(out_dir: str, split: str, num_images: int, seed: int,
     return ann_file
 
 
-def write_toy_coco(out_dir: str, num_train: int = 320, num_val: int = 80,
+def write_toy_coco(out_dir: str, num_train: int = 400, num_val: int = 80,
                    seed: int = 0) -> Dict[str, str]:
     """The toy detection dataset: train and val splits in COCO layout."""
     return {split: write_coco_split(out_dir, split, count, seed)

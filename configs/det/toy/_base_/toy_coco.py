@@ -46,7 +46,7 @@ toy_val_dataloader = dict(
         pipeline=toy_test_pipeline))
 toy_evaluator = dict(ann_file=toy_data_root + 'annotations/instances_val.json')
 
-# Three epochs of 160 iterations; from scratch and with so few steps, a
+# Three epochs of 200 iterations; from scratch and with so few steps, a
 # higher peak learning rate than ImageNet fine-tuning pays off.
 toy_max_epochs = 3
 toy_train_cfg = dict(max_epochs=toy_max_epochs, val_interval=toy_max_epochs)
