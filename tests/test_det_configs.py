@@ -58,20 +58,17 @@ def test_every_published_config_exists():
     assert 'configs/det/mask_rcnn_moga_s.py' in DET_CONFIGS
 
 
-@pytest.mark.parametrize('name', sorted(MODEL_SIZES))
-def test_parameter_count_matches_the_model_zoo(name):
-    exact, published_millions = MODEL_SIZES[name]
-    _, model = build_detector(f'configs/det/{name}.py')
-    params = sum(p.numel() for p in model.parameters())
-    assert params == exact
-    assert abs(params / 1e6 - published_millions) < 0.075
-
-
 @pytest.mark.parametrize('config', DET_CONFIGS)
-def test_config_trains_a_step_and_predicts(config):
+def test_config_size_training_step_and_prediction(config):
     from mmdet.testing import demo_mm_inputs
     cfg, model = build_detector(config)
     check_backbone(cfg)
+    name = osp.splitext(osp.basename(config))[0]
+    if name in MODEL_SIZES:  # the size of the official model zoo
+        exact, published_millions = MODEL_SIZES[name]
+        params = sum(p.numel() for p in model.parameters())
+        assert params == exact
+        assert abs(params / 1e6 - published_millions) < 0.075
     with_mask = 'mask' in osp.basename(config)
     num_classes = (cfg.model.get('roi_head', {}).get('mask_head', {})
                    or cfg.model.get('bbox_head', {})).get('num_classes', 80)

@@ -12,10 +12,9 @@ import os.path as osp
 import time
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmmoga.toy_data import write_toy_coco
-from mmmoga.utils import check_config
+from mmmoga.utils import build_runner, check_config
 
 CONFIG = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
 DATA_ROOT = 'data/toy_coco'
@@ -67,7 +66,7 @@ def main():
     cfg.default_hooks.visualization.update(
         draw=True, test_out_dir='predictions')
     check_config(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     metrics = runner.test()
     predictions_dir = osp.join(cfg.work_dir, runner.timestamp, 'predictions')

@@ -8,12 +8,9 @@ import argparse
 import os.path as osp
 
 from mmengine.config import ConfigDict
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
-                          check_config, load_tool_config,
-                          prepare_distributed)
+                          build_runner, check_config, load_tool_config)
 
 # How each library's visualization hook is told to draw test predictions:
 # (switch that turns drawing on, key of the output directory).
@@ -85,10 +82,7 @@ def main():
         add_dump_results(cfg, args.out)
 
     check_config(cfg, splits=('test', ))
-    prepare_distributed(cfg)
-    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
-              RUNNERS.build(cfg))
-    runner.test()
+    build_runner(cfg).test()
 
 
 if __name__ == '__main__':

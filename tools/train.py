@@ -6,12 +6,9 @@ classification alike (the task and registry scope come from the config).
 """
 import argparse
 
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
-                          check_config, load_tool_config,
-                          prepare_distributed)
+                          build_runner, check_config, load_tool_config)
 
 
 def parse_args():
@@ -70,10 +67,7 @@ def main():
         cfg.resume, cfg.load_from = True, args.resume
 
     check_config(cfg, resume=args.resume, splits=('train', 'val'))
-    prepare_distributed(cfg)
-    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
-              RUNNERS.build(cfg))
-    runner.train()
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

@@ -10,12 +10,7 @@ model = dict(
     backbone={{_base_.moganet_s_backbone}},
     neck=dict(in_channels={{_base_.moganet_s_widths}}))
 
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
-    paramwise_cfg={{_base_.moganet_paramwise_cfg}})
+optim_wrapper = {{_base_.moganet_optim_wrapper}}
 
 # 8 GPUs x 2 images, as in the paper; `--auto-scale-lr` rescales for others.
 auto_scale_lr = dict(base_batch_size=16)

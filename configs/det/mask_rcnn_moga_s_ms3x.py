@@ -15,11 +15,6 @@ model = dict(
 
 # fp32 by default like the paper (`--amp` turns mixed precision on), and the
 # paper's AdamW rule instead of the ConvNeXt layer-wise decay.
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
-    paramwise_cfg={{_base_.moganet_paramwise_cfg}})
+optim_wrapper = {{_base_.moganet_optim_wrapper}}
 
 auto_scale_lr = dict(base_batch_size=16)

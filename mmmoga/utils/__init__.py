@@ -2,7 +2,8 @@ from .config_checks import (ConfigCheckError, DatasetNotFoundError,
                             check_backbone, check_checkpoint_paths,
                             check_config, check_dataset_paths)
 from .distributed import prepare_distributed
-from .tool_config import add_runner_arguments, load_tool_config
+from .tool_config import (add_runner_arguments, build_runner,
+                          load_tool_config)
 from .safe_loading import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
                            allow_checkpoint_globals,
                            enable_safe_checkpoint_loading,
@@ -11,7 +12,8 @@ from .safe_loading import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
 __all__ = [
     'ConfigCheckError', 'DatasetNotFoundError', 'check_backbone',
     'check_checkpoint_paths', 'check_config', 'check_dataset_paths',
-    'prepare_distributed', 'add_runner_arguments', 'load_tool_config',
+    'prepare_distributed', 'add_runner_arguments', 'build_runner',
+    'load_tool_config',
     'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
     'allow_checkpoint_globals', 'enable_safe_checkpoint_loading',
     'load_local_checkpoint'

@@ -5,6 +5,10 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from .distributed import prepare_distributed
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser):
@@ -39,3 +43,11 @@ def load_tool_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """The Runner of ``cfg`` (or its ``runner_type``), after preparing a
+    CPU-only distributed launch if there is one."""
+    prepare_distributed(cfg)
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
+        RUNNERS.build(cfg)

@@ -1,4 +1,4 @@
-# The MogaNet-S backbone and the paper's AdamW rule, shared by the detection
+# The MogaNet-S backbone and the paper's AdamW recipe, shared by the detection
 # family configs. A config lists this file in `_base_` next to its mmdet base
 # and takes these values with {{_base_.moganet_...}}; every name starts with
 # `moganet_` so that nothing here collides with the keys of an mmdet config.
@@ -22,3 +22,11 @@ moganet_paramwise_cfg = dict(
         'layer_scale': dict(decay_mult=0.),
         'scale': dict(decay_mult=0.)
     })
+
+# AdamW of the Mask and Cascade Mask R-CNN recipes (RetinaNet uses lr 1e-4).
+moganet_optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(
+        type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
+    paramwise_cfg=moganet_paramwise_cfg)
