@@ -1,8 +1,13 @@
 """Helpers shared by the tests (fixtures live in conftest.py)."""
+import glob
+import os
 import os.path as osp
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 
 DATA_DIR = osp.join(osp.dirname(__file__), 'data')
 GOLDEN_PATH = osp.join(DATA_DIR, 'moganet_reference.pt')
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 # A 4-stage arch small enough for fast CPU tests: dims divisible by 8 (the
 # default channel split) and two blocks per stage.
@@ -14,3 +19,97 @@ def backbone_state_dict(official_state_dict):
     """The official classifier's state dict without its linear ``head``."""
     return {k: v for k, v in official_state_dict.items()
             if not k.startswith('head.')}
+
+
+def task_configs(task):
+    """The model configs under configs/<task>/ (toy ones included), relative
+    to the repository; files under _base_/ hold shared pieces, not models."""
+    return sorted(
+        osp.relpath(path, REPO)
+        for path in glob.glob(osp.join(REPO, 'configs', task, '**', '*.py'),
+                              recursive=True) if '/_base_/' not in path)
+
+
+def build_from_config(config):
+    """The config and its model, built as a single-process Runner would:
+    in the config's registry scope, SyncBN reverted to BN."""
+    from mmengine.config import Config
+    from mmengine.model import revert_sync_batchnorm
+    from mmengine.registry import MODELS, init_default_scope
+    cfg = Config.fromfile(osp.join(REPO, config))
+    init_default_scope(cfg.default_scope)
+    return cfg, revert_sync_batchnorm(MODELS.build(cfg.model))
+
+
+def published_roundings(params):
+    """The sizes in millions a model zoo may list for ``params``: rounded to
+    0.1M, or first to 0.01M (as mmcv's complexity counter prints them) and
+    that figure half-up to 0.1M."""
+    millions = Decimal(params) / Decimal(10**6)
+    tenth, hundredth = Decimal('0.1'), Decimal('0.01')
+    return {
+        float(millions.quantize(tenth, ROUND_HALF_UP)),
+        float(millions.quantize(hundredth, ROUND_HALF_UP).quantize(
+            tenth, ROUND_HALF_UP))
+    }
+
+
+def run_tool(*args, env=None, timeout=600):
+    """Runs a command in the repository as a user would, capturing output."""
+    return subprocess.run(
+        list(args), cwd=REPO, capture_output=True, text=True,
+        timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def config_with(config, **overrides):
+    """A config file of the repository, with ``overrides`` merged in (keys
+    as for --cfg-options)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg.merge_from_dict(overrides)
+    return cfg
+
+
+def train_step_and_predict(cfg, model, packed):
+    """One optimizer step of ``model`` on the batch ``packed`` (as a data
+    loader yields it), then its predictions for that batch in eval mode.
+    Checks that the loss is finite and that the step moved the stem's
+    weights; returns (log_vars, predictions)."""
+    import torch
+    from mmengine.optim import build_optim_wrapper
+    model.train()
+    losses = model(**model.data_preprocessor(packed, True), mode='loss')
+    loss, log_vars = model.parse_losses(losses)
+    assert torch.isfinite(loss), log_vars
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    stem = model.backbone.patch_embed1.projection[0].weight
+    before = stem.detach().clone()
+    optim_wrapper.update_params(loss)
+    assert not torch.equal(before, stem)
+    model.eval()
+    with torch.no_grad():
+        predictions = model(**model.data_preprocessor(packed, False),
+                            mode='predict')
+    return log_vars, predictions
+
+
+def weight_decays(cfg, model):
+    """Parameter name -> the weight decay of its group in the optimizer that
+    ``cfg.optim_wrapper`` builds for ``model``."""
+    from mmengine.optim import build_optim_wrapper
+    optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    decay = {id(p): group['weight_decay'] for group in optimizer.param_groups
+             for p in group['params']}
+    return {name: decay[id(p)] for name, p in model.named_parameters()}
+
+
+def toy_run_options(data_root, *extra):
+    """--cfg-options for a short run of a toy config on the data in
+    ``data_root``: in-process data loading, a log line per iteration."""
+    options = [f'{split}_dataloader.dataset.data_root={data_root}/'
+               for split in ('train', 'val', 'test')]
+    for split in ('train', 'val', 'test'):
+        options += [f'{split}_dataloader.num_workers=0',
+                    f'{split}_dataloader.persistent_workers=False']
+    return ['--cfg-options', *options, 'default_hooks.logger.interval=1',
+            *extra]

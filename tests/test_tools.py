@@ -1,29 +1,19 @@
 """The command-line tools, run the way users run them."""
 import glob
 import json
-import os
 import os.path as osp
 import pickle
 import shutil
-import subprocess
 import sys
 
 import pytest
-from mmengine.config import Config
 
+from helpers import REPO, config_with, run_tool, toy_run_options
 from mmmoga.toy_data import write_toy_coco
 from mmmoga.utils import (ConfigCheckError, DatasetNotFoundError,
                           check_config)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOY_CONFIG = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
-
-
-def run_tool(*args, env=None, timeout=600):
-    result = subprocess.run(
-        list(args), cwd=REPO, capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, **(env or {})})
-    return result
 
 
 @pytest.fixture(scope='module')
@@ -35,21 +25,10 @@ def tiny_toy_coco(tmp_path_factory):
 
 def toy_options(root, *extra):
     """--cfg-options pointing the toy config at ``root``, for a short run."""
-    return [
-        '--cfg-options', f'train_dataloader.dataset.data_root={root}/',
-        f'val_dataloader.dataset.data_root={root}/',
-        f'test_dataloader.dataset.data_root={root}/',
-        f'val_evaluator.ann_file={root}/annotations/instances_val.json',
+    return toy_run_options(
+        root, f'val_evaluator.ann_file={root}/annotations/instances_val.json',
         f'test_evaluator.ann_file={root}/annotations/instances_val.json',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
-        'test_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.persistent_workers=False',
-        'test_dataloader.persistent_workers=False',
-        'default_hooks.logger.interval=1',
-        *extra
-    ]
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', *extra)
 
 
 @pytest.fixture(scope='module')
@@ -141,21 +120,15 @@ def test_missing_dataset_stops_with_one_message(tmp_path):
     assert 'tools/make_toy_data.py det' in message[-1]
 
 
-def toy_cfg(**model_overrides):
-    cfg = Config.fromfile(osp.join(REPO, TOY_CONFIG))
-    cfg.merge_from_dict(model_overrides)
-    return cfg
-
-
 def test_check_config_accepts_the_toy_config(tiny_toy_coco):
-    cfg = toy_cfg()
+    cfg = config_with(TOY_CONFIG)
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = tiny_toy_coco + '/'
     check_config(cfg)
 
 
 def test_missing_annotation_file_is_named(tiny_toy_coco):
-    cfg = toy_cfg()
+    cfg = config_with(TOY_CONFIG)
     cfg.train_dataloader.dataset.data_root = tiny_toy_coco + '/'
     cfg.train_dataloader.dataset.ann_file = 'annotations/nope.json'
     with pytest.raises(DatasetNotFoundError,
@@ -175,12 +148,12 @@ def test_missing_annotation_file_is_named(tiny_toy_coco):
 ])
 def test_bad_model_settings_are_clear_errors(overrides, match):
     with pytest.raises(ConfigCheckError, match=match):
-        check_config(toy_cfg(**overrides), splits=())
+        check_config(config_with(TOY_CONFIG, **overrides), splits=())
 
 
 def test_missing_resume_checkpoint_is_named():
     with pytest.raises(ConfigCheckError, match='nope.pth .--resume'):
-        check_config(toy_cfg(), resume='nope.pth', splits=())
+        check_config(config_with(TOY_CONFIG), resume='nope.pth', splits=())
 
 
 def test_test_tool_names_a_missing_checkpoint(tmp_path):

@@ -4,7 +4,7 @@
 # provides exactly that pipeline and schedule; the other sizes inherit this.
 _base_ = [
     'mmdet::convnext/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-3x_coco.py',
-    './_base_/moganet_s.py'
+    '../_base_/moganet.py'
 ]
 
 custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)
@@ -15,6 +15,6 @@ model = dict(
 
 # fp32 by default like the paper (`--amp` turns mixed precision on), and the
 # paper's AdamW rule instead of the ConvNeXt layer-wise decay.
-optim_wrapper = {{_base_.moganet_optim_wrapper}}
+optim_wrapper = {{_base_.moganet_det_optim_wrapper}}
 
 auto_scale_lr = dict(base_batch_size=16)

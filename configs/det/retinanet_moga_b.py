@@ -2,10 +2,5 @@
 _base_ = './retinanet_moga_s.py'
 
 model = dict(
-    backbone=dict(
-        arch='base',
-        drop_path_rate=0.2,
-        init_cfg=dict(
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
-            'download/moganet-in1k-weights/moganet_base_sz224_8xbs128_ep300.pth.tar')),
-    neck=dict(in_channels=[64, 160, 320, 512]))
+    backbone={{_base_.moganet_b}},
+    neck=dict(in_channels={{_base_.moganet_b_widths}}))

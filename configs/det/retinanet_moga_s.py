@@ -1,7 +1,7 @@
 # RetinaNet + MogaNet-S, FPN, 1x schedule on COCO (paper: 35.1M params,
 # 45.8 box mAP). The other sizes inherit this file.
 _base_ = [
-    'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', './_base_/moganet_s.py'
+    'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', '../_base_/moganet.py'
 ]
 
 custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)

@@ -2,10 +2,5 @@
 _base_ = './retinanet_moga_s.py'
 
 model = dict(
-    backbone=dict(
-        arch='tiny',
-        drop_path_rate=0.1,
-        init_cfg=dict(
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
-            'download/moganet-in1k-weights/moganet_tiny_sz224_8xbs128_ep300.pth.tar')),
-    neck=dict(in_channels=[32, 64, 128, 256]))
+    backbone={{_base_.moganet_t}},
+    neck=dict(in_channels={{_base_.moganet_t_widths}}))
