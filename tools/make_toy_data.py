@@ -1,21 +1,29 @@
 """Generates a deterministic toy dataset for a task.
 
     python tools/make_toy_data.py det --out data/toy_coco
+    python tools/make_toy_data.py seg --out data/toy_ade
 
 det: COCO instance segmentation of circles, squares and triangles (1-6 per
 image, varied size, colour and position, with overlaps and background
 clutter), `train/`, `val/` and `annotations/instances_{train,val}.json`.
+seg: semantic segmentation in ADE20K's layout (`images/{training,validation}`,
+`annotations/{training,validation}` label maps, 0 = ignored background) of
+the same shapes over regions textured with stripes, checks or dots; colours
+are shared by all six classes.
 """
 import argparse
 import time
 
-from mmmoga.toy_data import write_toy_coco
+from mmmoga.toy_data import write_toy_ade, write_toy_coco
 
-WRITERS = {'det': write_toy_coco}
+WRITERS = {'det': write_toy_coco, 'seg': write_toy_ade}
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('task', choices=sorted(WRITERS),
                         help='which dataset to write')
     parser.add_argument('--out', required=True, help='output directory')
