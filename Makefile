@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env test demo clean-venv
+.PHONY: install check-env test demo demo-seg clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -15,8 +15,13 @@ install: $(STAMP)
 test: install
 	$(PY) -m pytest tests
 
+# The toy demos: a model learns a toy task on the CPU from scratch and must
+# reach its target (tools/demo.py). `demo` is the detection one.
 demo: install
-	$(PY) tools/demo.py
+	$(PY) tools/demo.py det
+
+demo-seg: install
+	$(PY) tools/demo.py seg
 
 clean-venv:
 	rm -rf $(VENV)

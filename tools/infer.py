@@ -6,12 +6,19 @@
 
 Detection configs go through MMDetection's ``DetInferencer``, which writes
 the drawn images to ``OUT_DIR/vis/`` and the predictions as json to
-``OUT_DIR/preds/``.
+``OUT_DIR/preds/``. Segmentation configs go through MMSegmentation's
+``MMSegInferencer``: coloured overlays to ``OUT_DIR/vis/`` and the label maps
+(PNG, one class index per pixel, as the model's ``dataset_meta`` counts the
+classes) to ``OUT_DIR/pred/``, both named after the input image.
 """
 import argparse
+import os
 import os.path as osp
 
+import mmcv
+import numpy as np
 from mmengine.config import Config
+from mmengine.utils import scandir
 
 from mmmoga.utils import ConfigCheckError
 
@@ -25,7 +32,8 @@ def parse_args():
                         help='where drawn images go')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--score-thr', type=float, default=0.3,
-                        help='draw predictions scoring at least this')
+                        help='detection: draw predictions scoring at least '
+                        'this')
     return parser.parse_args()
 
 
@@ -38,7 +46,39 @@ def infer_detection(args):
                    pred_score_thr=args.score_thr, no_save_pred=False)
 
 
-INFERENCE = {'mmdet': infer_detection}
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+
+
+def image_files(inputs):
+    """The image files among ``inputs``, folders expanded in sorted order."""
+    for source in inputs:
+        if osp.isdir(source):
+            for name in sorted(scandir(source, IMAGE_SUFFIXES,
+                                       recursive=True, case_sensitive=False)):
+                yield osp.join(source, name)
+        else:
+            yield source
+
+
+def infer_segmentation(args):
+    from mmseg.apis import MMSegInferencer
+    inferencer = MMSegInferencer(
+        model=args.config, weights=args.checkpoint, device=args.device)
+    vis_dir = osp.join(args.out_dir, 'vis')
+    pred_dir = osp.join(args.out_dir, 'pred')
+    os.makedirs(pred_dir, exist_ok=True)
+    for path in image_files(args.inputs):
+        # MMSegInferencer names the label maps it saves by a running counter;
+        # the overlay and the label map are saved here under the image's name.
+        result = inferencer(path, return_vis=True)
+        stem = osp.splitext(osp.basename(path))[0]
+        mmcv.imwrite(result['visualization'][..., ::-1],
+                     osp.join(vis_dir, stem + '.png'))
+        mmcv.imwrite(result['predictions'].astype(np.uint8),
+                     osp.join(pred_dir, stem + '.png'))
+
+
+INFERENCE = {'mmdet': infer_detection, 'mmseg': infer_segmentation}
 
 
 def main():

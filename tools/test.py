@@ -13,12 +13,16 @@ from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
                           build_runner, check_config, load_tool_config)
 
 # How each library's visualization hook is told to draw test predictions:
-# (switch that turns drawing on, key of the output directory).
+# (switch that turns drawing on, key of its output directory, other
+# settings). The hooks with an output directory key save into
+# WORK_DIR/<timestamp>/SHOW_DIR; mmseg's saves through the visualizer, whose
+# save_dir becomes SHOW_DIR (images in SHOW_DIR/vis_data/vis_image), and
+# draws only every `interval`-th image unless told otherwise.
 VISUALIZATION_HOOKS = {
-    'DetVisualizationHook': ('draw', 'test_out_dir'),
-    'SegVisualizationHook': ('draw', None),  # mmseg saves via the visualizer
-    'PoseVisualizationHook': ('enable', 'out_dir'),
-    'VisualizationHook': ('enable', 'out_dir'),  # mmpretrain
+    'DetVisualizationHook': ('draw', 'test_out_dir', {}),
+    'SegVisualizationHook': ('draw', None, {'interval': 1}),
+    'PoseVisualizationHook': ('enable', 'out_dir', {}),
+    'VisualizationHook': ('enable', 'out_dir', {}),  # mmpretrain
 }
 
 
@@ -35,29 +39,53 @@ def parse_args():
         '--show', action='store_true', help='show predictions in a window')
     parser.add_argument(
         '--show-dir',
-        help='draw predictions into images saved in this directory (relative '
-        'to the timestamped folder in the work dir)')
+        help='draw every prediction into images saved in this directory: '
+        'WORK_DIR/<timestamp>/SHOW_DIR for detection, pose and '
+        'classification, SHOW_DIR/vis_data/vis_image for segmentation '
+        '(where each library\'s own test tool puts them)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='seconds per shown image')
+    parser.add_argument(
+        '--tta',
+        action='store_true',
+        help="test-time augmentation: the config's tta_pipeline (e.g. "
+        "segmentation's multi-scale 0.5-1.75 and flip) and tta_model")
     add_runner_arguments(parser)
     return parser.parse_args()
 
 
 def enable_visualization(cfg, show, show_dir, wait_time):
+    """Turns drawing on; returns where the drawn images will be, with
+    ``{timestamp}`` standing for the run's timestamp (None: not saved)."""
     hook = cfg.get('default_hooks', {}).get('visualization')
     if hook is None or hook.get('type') not in VISUALIZATION_HOOKS:
         raise ConfigCheckError(
             '--show/--show-dir need default_hooks.visualization to be one of '
             f'{sorted(VISUALIZATION_HOOKS)} in {cfg.filename}')
-    switch, out_dir_key = VISUALIZATION_HOOKS[hook['type']]
+    switch, out_dir_key, settings = VISUALIZATION_HOOKS[hook['type']]
+    hook.update(settings, show=show, wait_time=wait_time)
     hook[switch] = True
-    hook['show'] = show
-    hook['wait_time'] = wait_time
-    if show_dir is not None:
-        if out_dir_key is not None:
-            hook[out_dir_key] = show_dir
-        else:
-            cfg.visualizer['save_dir'] = show_dir
+    if show_dir is None:
+        return None
+    if out_dir_key is None:
+        cfg.visualizer['save_dir'] = show_dir
+        return osp.join(show_dir, 'vis_data', 'vis_image')
+    hook[out_dir_key] = show_dir
+    return osp.join(cfg.work_dir, '{timestamp}', show_dir)
+
+
+def enable_tta(cfg):
+    """Tests the config's ``tta_model`` around its model on its
+    ``tta_pipeline``, the way the OpenMMLab test tools do."""
+    missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
+    if missing:
+        raise ConfigCheckError(
+            f'--tta needs {" and ".join(missing)} in {cfg.filename}, which '
+            'has no test-time augmentation defined (the segmentation '
+            'configs inherit mmseg\'s)')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
 
 
 def add_dump_results(cfg, out):
@@ -76,13 +104,21 @@ def main():
         raise ConfigCheckError(
             f'Checkpoint file {args.checkpoint} does not exist')
     cfg.load_from = args.checkpoint
+    drawn_dir = None
     if args.show or args.show_dir:
-        enable_visualization(cfg, args.show, args.show_dir, args.wait_time)
+        drawn_dir = enable_visualization(cfg, args.show, args.show_dir,
+                                         args.wait_time)
     if args.out is not None:
         add_dump_results(cfg, args.out)
+    if args.tta:
+        enable_tta(cfg)
 
     check_config(cfg, splits=('test', ))
-    build_runner(cfg).test()
+    runner = build_runner(cfg)
+    runner.test()
+    if drawn_dir is not None:
+        print('drawn predictions are in '
+              f'{drawn_dir.format(timestamp=runner.timestamp)}')
 
 
 if __name__ == '__main__':

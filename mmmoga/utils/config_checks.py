@@ -2,7 +2,7 @@
 width stops with one message naming it instead of a traceback deep inside a
 dataset or a convolution."""
 import os.path as osp
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
@@ -14,6 +14,12 @@ DATA_HINTS = {
     '"Prepare datasets" guide), or generate the toy dataset with '
     '`python tools/make_toy_data.py det --out data/toy_coco` and use a '
     'config from configs/det/toy/.',
+    'mmseg': 'Download ADE20K (ADEChallengeData2016) into data/ade/ (see '
+    'the ADE20K section of MMSegmentation\'s "Prepare datasets" guide, '
+    'https://mmsegmentation.readthedocs.io/en/latest/user_guides/'
+    '2_dataset_prepare.html#ade20k), or generate the toy dataset with '
+    '`python tools/make_toy_data.py seg --out data/toy_ade` and use a '
+    'config from configs/seg/toy/.',
 }
 DEFAULT_HINT = ('Prepare the dataset as described in the documentation of '
                 'the OpenMMLab library this config belongs to.')
@@ -79,9 +85,43 @@ def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
                         f'{cfg.filename}) does not exist. {hint}')
 
 
-def check_backbone(cfg: Config):
-    """Checks a MogaNet backbone's arch and the neck widths that follow it."""
+def _model_config(cfg: Config) -> dict:
+    """``cfg.model``, or the model inside its test-time augmentation
+    wrapper, which holds it as ``module``."""
     model = cfg.get('model') or {}
+    while isinstance(model.get('module'), dict):
+        model = model['module']
+    return model
+
+
+# Heads that read the backbone's outputs themselves when a model has no neck
+# (mmseg's EncoderDecoder), selecting them with ``in_index``.
+BACKBONE_HEADS = ('decode_head', 'auxiliary_head')
+
+
+def _head_inputs(head: dict, widths: List[int], key: str,
+                 filename: str) -> Optional[list]:
+    """The widths of the backbone outputs that ``head`` selects with its
+    ``in_index`` (an int or a list, as in mmseg's decode heads)."""
+    in_index = head.get('in_index', -1)
+    indices = list(in_index) if isinstance(in_index, (list, tuple)) \
+        else [in_index]
+    for index in indices:
+        if not isinstance(index, int) or not -len(widths) <= index < len(
+                widths):
+            raise ConfigCheckError(
+                f'model.{key}.in_index={in_index!r} in {filename} selects '
+                f'an output the backbone does not have (it has '
+                f'{len(widths)}: widths {widths})')
+    selected = [widths[i] for i in indices]
+    return selected if isinstance(in_index, (list, tuple)) else selected[0]
+
+
+def check_backbone(cfg: Config):
+    """Checks a MogaNet backbone's arch and the widths of what reads its
+    outputs: the neck if there is one, else the heads that take backbone
+    features (``decode_head``, ``auxiliary_head``)."""
+    model = _model_config(cfg)
     backbone = model.get('backbone') or {}
     if backbone.get('type') not in ('MogaNet', 'mmmoga.MogaNet', MogaNet):
         return
@@ -93,12 +133,32 @@ def check_backbone(cfg: Config):
         raise ConfigCheckError(f'model.backbone in {cfg.filename}: {error}') \
             from None
     neck = model.get('neck')
-    if isinstance(neck, dict) and 'in_channels' in neck:
-        if list(neck['in_channels']) != widths:
+    if neck:
+        if isinstance(neck, dict) and 'in_channels' in neck and \
+                list(neck['in_channels']) != widths:
             raise ConfigCheckError(
                 f'model.neck.in_channels={list(neck["in_channels"])} in '
                 f'{cfg.filename} does not match the MogaNet {arch!r} '
                 f'outputs, whose widths are {widths}')
+        return
+    for key in BACKBONE_HEADS:
+        heads = model.get(key)
+        # mmseg accepts a list of heads (cascades) as well as one.
+        for i, head in enumerate(heads if isinstance(heads, list) else
+                                 [heads]):
+            if not isinstance(head, dict) or 'in_channels' not in head:
+                continue
+            name = key if not isinstance(heads, list) else f'{key}[{i}]'
+            expected = _head_inputs(head, widths, name, cfg.filename)
+            found = head['in_channels']
+            if isinstance(found, tuple):
+                found = list(found)
+            if found != expected:
+                raise ConfigCheckError(
+                    f'model.{name}.in_channels={found} in {cfg.filename} '
+                    f'does not match the MogaNet {arch!r} outputs it reads '
+                    f'(in_index={head.get("in_index", -1)}), whose widths '
+                    f'are {expected}')
 
 
 def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
@@ -108,7 +168,7 @@ def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
         candidates.append(('--resume', resume))
     elif cfg.get('load_from'):
         candidates.append(('load_from', cfg.load_from))
-    init_cfg = ((cfg.get('model') or {}).get('backbone') or {}).get('init_cfg')
+    init_cfg = (_model_config(cfg).get('backbone') or {}).get('init_cfg')
     for init in init_cfg if isinstance(init_cfg, list) else [init_cfg]:
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
             candidates.append(('model.backbone.init_cfg.checkpoint',
