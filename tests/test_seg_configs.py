@@ -169,11 +169,15 @@ def test_official_evaluation_and_test_time_augmentation():
                           'LoadAnnotations', 'PackSegInputs']
     assert cfg.test_dataloader.dataset.pipeline[1].scale == (2048, 512)
     assert cfg.tta_model.type == 'SegTTAModel'
-    (resizes, flips, *_), = [t.transforms for t in cfg.tta_pipeline
-                             if t.type == 'TestTimeAug']
-    assert [r.scale_factor for r in resizes] == \
-        [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+    # mmseg 0.x's multi-scale test: ratios of (2048, 512), aligned to 32.
+    (resizes, flips, aligns, *_), = [t.transforms for t in cfg.tta_pipeline
+                                     if t.type == 'TestTimeAug']
+    assert [r.scale for r in resizes] == \
+        [(int(2048 * r), int(512 * r))
+         for r in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)]
+    assert all(r.keep_ratio for r in resizes)
     assert sorted(f.prob for f in flips) == [0., 1.]
+    assert [a.type for a in aligns] == ['ResizeToMultiple']
 
 
 @pytest.mark.parametrize('config', SEG_CONFIGS)
@@ -182,3 +186,12 @@ def test_inference_api_sees_the_test_pipeline(config):
     tools and the inferencer the test dataloader's: they must agree."""
     cfg = Config.fromfile(osp.join(REPO, config))
     assert cfg.test_pipeline == cfg.test_dataloader.dataset.pipeline
+
+
+@pytest.mark.parametrize('name', sorted(TOY_SIZES))
+def test_toy_tests_at_the_toy_scale(name):
+    cfg = load('toy/' + name)
+    (resize, ) = [t for t in cfg.test_pipeline if t.type == 'Resize']
+    (resizes, *_), = [t.transforms for t in cfg.tta_pipeline
+                      if t.type == 'TestTimeAug']
+    assert resize.scale == (1024, 136) == resizes[2].scale

@@ -16,9 +16,11 @@ model = dict(
 train_dataloader = {{_base_.toy_train_dataloader}}
 val_dataloader = {{_base_.toy_val_dataloader}}
 test_dataloader = val_dataloader
-# Read by mmseg.apis.inference_model (the inferencer and the tools read the
-# test dataloader's); ADE20K's would resize the toy images to 2048x512.
+# `test_pipeline` is read by mmseg.apis.inference_model (the inferencer and
+# the tools read the test dataloader's). ADE20K's pipelines, and its
+# multi-scale test, would resize the toy images to 2048x512.
 test_pipeline = {{_base_.toy_test_pipeline}}
+tta_pipeline = {{_base_.toy_tta_pipeline}}
 
 train_cfg = {{_base_.toy_train_cfg}}
 optim_wrapper = dict(optimizer={{_base_.toy_optimizer}})

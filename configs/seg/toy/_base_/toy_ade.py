@@ -36,6 +36,27 @@ toy_test_pipeline = [
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='PackSegInputs')
 ]
+# The multi-scale + flip test of the full configs, around the toy scale.
+toy_tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(
+                    type='Resize',
+                    scale=(int(toy_scale[0] * r), int(toy_scale[1] * r)),
+                    keep_ratio=True) for r in [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ],
+            [dict(type='ResizeToMultiple', size_divisor=32)],
+            [dict(type='LoadAnnotations', reduce_zero_label=True)],
+            [dict(type='PackSegInputs')],
+        ])
+]
 # ADE20K's dataset class has ADE20K's 150 classes; the generic one takes the
 # toy classes with the same file layout and label convention.
 toy_dataset = dict(
