@@ -67,6 +67,9 @@ def infer_segmentation(args):
     vis_dir = osp.join(args.out_dir, 'vis')
     pred_dir = osp.join(args.out_dir, 'pred')
     os.makedirs(pred_dir, exist_ok=True)
+    # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
+    num_classes = len(inferencer.model.dataset_meta['classes'])
+    label_dtype = np.uint8 if num_classes <= 256 else np.uint16
     for path in image_files(args.inputs):
         # MMSegInferencer names the label maps it saves by a running counter;
         # the overlay and the label map are saved here under the image's name.
@@ -74,7 +77,7 @@ def infer_segmentation(args):
         stem = osp.splitext(osp.basename(path))[0]
         mmcv.imwrite(result['visualization'][..., ::-1],
                      osp.join(vis_dir, stem + '.png'))
-        mmcv.imwrite(result['predictions'].astype(np.uint8),
+        mmcv.imwrite(result['predictions'].astype(label_dtype),
                      osp.join(pred_dir, stem + '.png'))
 
 

@@ -227,7 +227,8 @@ def _pattern(rng, label, shape, period_range, angles=None):
 
 def _add_regions(rng, image, config):
     """Paints textured regions over the background, each over the earlier
-    ones; returns them with their visible masks."""
+    ones; returns them with the masks the later regions left visible (the
+    caller drops those that end up hidden)."""
     height, width = image.shape[:2]
     regions: List[ToyRegion] = []
     wanted = int(rng.integers(config.num_regions[0],
@@ -253,7 +254,7 @@ def _add_regions(rng, image, config):
         for region in regions:
             region.mask = region.mask & ~mask
         regions.append(ToyRegion(label, mask))
-    return [region for region in regions if region.mask.any()]
+    return regions
 
 
 def make_scene(rng: np.random.Generator,
