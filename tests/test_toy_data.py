@@ -1,5 +1,6 @@
 """The toy dataset generators write genuine, reproducible tasks: COCO
-instances for detection, ADE20K-style label maps for segmentation."""
+instances for detection, ADE20K-style label maps for segmentation, COCO
+person keypoints for pose."""
 import collections
 import filecmp
 import hashlib
@@ -12,9 +13,11 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from mmmoga.toy_data import (SEG_CLASSES, SHAPE_CLASSES, TEXTURE_CLASSES,
-                             SceneConfig, label_map, make_scene,
-                             write_toy_ade, write_toy_coco)
+from mmmoga.toy_data import (COCO_KEYPOINTS, SEG_CLASSES, SHAPE_CLASSES,
+                             TEXTURE_CLASSES, PoseSceneConfig, SceneConfig,
+                             label_map, make_pose_scene, make_scene,
+                             write_toy_ade, write_toy_coco,
+                             write_toy_coco_pose)
 from mmmoga.toy_data.ade import SEG_SCENES
 from mmmoga.toy_data.coco import mask_to_polygons
 from mmmoga.toy_data.scenes import shape_area
@@ -246,3 +249,105 @@ def test_detection_scenes_are_unchanged():
         for obj in scene.objects:
             digest.update(obj.mask.tobytes())
     assert digest.hexdigest() == DET_SCENES_DIGEST
+
+
+# The pose dataset (COCO person keypoints).
+@pytest.fixture(scope='module')
+def toy_pose(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('toy_pose'))
+    write_toy_coco_pose(root, num_train=40, num_val=8, seed=0)
+    with open(osp.join(root, 'annotations',
+                       'person_keypoints_train.json')) as f:
+        return root, json.load(f)
+
+
+def test_pose_data_has_mmposes_coco_metainfo(toy_pose):
+    """Names, skeleton and left/right pairs equal those of MMPose's COCO
+    dataset metainfo, which the toy configs use."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    meta = parse_pose_metainfo(dict(from_file='configs/_base_/datasets/'
+                                    'coco.py'))
+    (category, ) = toy_pose[1]['categories']
+    names = [meta['keypoint_id2name'][i] for i in range(17)]
+    assert category['keypoints'] == names == list(COCO_KEYPOINTS)
+    skeleton = {tuple(sorted((a - 1, b - 1)))
+                for a, b in category['skeleton']}
+    assert skeleton == {tuple(sorted(link))
+                        for link in meta['skeleton_links']}
+    flip = meta['flip_indices']
+    assert {tuple(p) for p in category['flip_pairs']} == \
+        {(i, flip[i]) for i in range(17) if i < flip[i]}
+
+
+def test_pose_data_is_deterministic(toy_pose, tmp_path):
+    root, full = toy_pose
+    write_toy_coco_pose(str(tmp_path), num_train=3, num_val=1, seed=0)
+    assert filecmp.cmp(osp.join(root, 'train/000002.jpg'),
+                       tmp_path / 'train/000002.jpg', shallow=False)
+    with open(tmp_path / 'annotations' / 'person_keypoints_train.json') as f:
+        small = json.load(f)
+    assert [a['keypoints'] for a in small['annotations']] == \
+        [a['keypoints'] for a in full['annotations'] if a['image_id'] <= 3]
+
+
+def test_pose_annotations_are_consistent_coco(toy_pose):
+    root, coco = toy_pose
+    images = {img['id']: img for img in coco['images']}
+    visibility = collections.Counter()
+    per_image = collections.Counter(a['image_id'] for a in coco['annotations'])
+    assert max(per_image.values()) >= 3 and min(per_image.values()) == 1
+    for ann in coco['annotations']:
+        keypoints = np.array(ann['keypoints']).reshape(17, 3)
+        visibility.update(keypoints[:, 2].astype(int).tolist())
+        assert ann['num_keypoints'] == (keypoints[:, 2] > 0).sum() >= 10
+        assert (keypoints[keypoints[:, 2] == 0, :2] == 0).all()
+        img = images[ann['image_id']]
+        labelled = keypoints[keypoints[:, 2] > 0, :2]
+        assert (labelled >= 0).all() and \
+            (labelled <= [img['width'] - 1, img['height'] - 1]).all()
+        # Visible joints lie on the figure, so in its box (a pixel of
+        # slack: the box is the visible silhouette's pixels).
+        x, y, w, h = ann['bbox']
+        visible = keypoints[keypoints[:, 2] == 2, :2]
+        assert (visible >= [x - 1, y - 1]).all() and \
+            (visible <= [x + w, y + h]).all()
+        assert 0 < ann['area'] <= w * h and ann['segmentation']
+    # Visible, occluded and outside-the-image joints all occur.
+    assert visibility[2] > 10 * visibility[1] > 0 and visibility[0] > 0
+
+
+def test_pose_left_and_right_look_different():
+    """The person's left limbs carry a light core line and the right ones a
+    dark one, so a flipped image stays consistent with its swapped labels."""
+    config = PoseSceneConfig(num_figures=(1, 1), num_occluders=(0, 0),
+                             num_clutter=(0, 0))
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        image, (figure, ) = make_pose_scene(rng, config)
+        gray = image.astype(float).mean(-1)
+        for side, check in (('left', lambda v: v > 180),
+                            ('right', lambda v: v < 70)):
+            for joint_a, joint_b in (('shoulder', 'elbow'),
+                                     ('hip', 'knee')):
+                a = COCO_KEYPOINTS.index(f'{side}_{joint_a}')
+                b = COCO_KEYPOINTS.index(f'{side}_{joint_b}')
+                if not (figure.visibility[[a, b]] == 2).all():
+                    continue
+                x, y = np.round((figure.keypoints[a] +
+                                 figure.keypoints[b]) / 2).astype(int)
+                assert check(gray[y, x]), (side, joint_a, gray[y, x])
+
+
+def test_pose_occluded_joints_are_covered():
+    """A joint labelled hidden (v=1) lies under a later figure or a box:
+    the pixel there is not the figure's visible silhouette."""
+    rng = np.random.default_rng(2)
+    hidden = 0
+    for _ in range(30):
+        _, figures = make_pose_scene(rng)
+        for figure in figures:
+            for point in figure.keypoints[figure.visibility == 1]:
+                x, y = np.round(point).astype(int)
+                assert not figure.mask[y, x]
+                hidden += 1
+    assert hidden > 5

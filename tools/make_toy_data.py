@@ -2,6 +2,7 @@
 
     python tools/make_toy_data.py det --out data/toy_coco
     python tools/make_toy_data.py seg --out data/toy_ade
+    python tools/make_toy_data.py pose --out data/toy_coco_pose
 
 det: COCO instance segmentation of circles, squares and triangles (1-6 per
 image, varied size, colour and position, with overlaps and background
@@ -10,13 +11,22 @@ seg: semantic segmentation in ADE20K's layout (`images/{training,validation}`,
 `annotations/{training,validation}` label maps, 0 = ignored background) of
 the same shapes over regions textured with stripes, checks or dots; colours
 are shared by all six classes.
+pose: COCO person keypoints (17 keypoints, COCO's skeleton) of articulated
+limb figures, 1-3 per image, in varied poses, sizes, tilts and colours, some
+joints occluded or outside the image; the person's left limbs and left eye
+and ear are marked light, the right ones dark. `train/`, `val/` and
+`annotations/person_keypoints_{train,val}.json`.
 """
 import argparse
 import time
 
-from mmmoga.toy_data import write_toy_ade, write_toy_coco
+from mmmoga.toy_data import write_toy_ade, write_toy_coco, write_toy_coco_pose
 
-WRITERS = {'det': write_toy_coco, 'seg': write_toy_ade}
+WRITERS = {
+    'det': write_toy_coco,
+    'seg': write_toy_ade,
+    'pose': write_toy_coco_pose
+}
 
 
 def parse_args():

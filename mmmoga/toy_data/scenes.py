@@ -84,14 +84,14 @@ class SceneConfig:
     object_grain: float = 0.
 
 
-def _hsv_to_bgr(hue, saturation, value):
+def hsv_to_bgr(hue, saturation, value):
     hsv = np.uint8([[[hue * 179, saturation * 255, value * 255]]])
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0].astype(np.float32)
 
 
-def _background(rng, height, width):
+def background(rng, height, width):
     """A muted two-colour gradient with sensor-like noise."""
-    start, end = (_hsv_to_bgr(rng.random(), rng.uniform(0, 0.35),
+    start, end = (hsv_to_bgr(rng.random(), rng.uniform(0, 0.35),
                               rng.uniform(0.15, 0.55)) for _ in range(2))
     angle = rng.uniform(0, 2 * np.pi)
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -101,11 +101,11 @@ def _background(rng, height, width):
     return image + rng.normal(0, 6, size=image.shape).astype(np.float32)
 
 
-def _add_clutter(rng, image, count):
+def add_clutter(rng, image, count):
     """Thin lines, dots and soft blobs: texture that is not an object."""
     height, width = image.shape[:2]
     for _ in range(count):
-        colour = _hsv_to_bgr(rng.random(), rng.uniform(0, 0.6),
+        colour = hsv_to_bgr(rng.random(), rng.uniform(0, 0.6),
                              rng.uniform(0.2, 0.8)).tolist()
         kind = rng.integers(3)
         if kind == 0:
@@ -168,15 +168,15 @@ def _rasterise(label, center, size, vertices, shape):
     return mask.astype(bool)
 
 
-def _vivid_colour(rng):
-    return _hsv_to_bgr(rng.random(), rng.uniform(*_OBJECT_SATURATION),
+def vivid_colour(rng):
+    return hsv_to_bgr(rng.random(), rng.uniform(*_OBJECT_SATURATION),
                        rng.uniform(*_OBJECT_VALUE))
 
 
 def _paint(rng, image, mask, grain=0.):
     """Fills ``mask`` with a vivid colour, lit by a gentle gradient, with
     per-pixel noise of standard deviation ``grain``."""
-    colour = _vivid_colour(rng)
+    colour = vivid_colour(rng)
     ys, xs = np.nonzero(mask)
     light = rng.uniform(-0.25, 0.25, size=2)
     extent = max(xs.ptp(), ys.ptp(), 1)
@@ -247,7 +247,7 @@ def _add_regions(rng, image, config):
         # Two colours of the objects' distribution, or one and a darker
         # shade of it: colour says nothing about the class. Two colours too
         # close to each other would hide the pattern that is the class.
-        colour, second = _vivid_colour(rng), _vivid_colour(rng)
+        colour, second = vivid_colour(rng), vivid_colour(rng)
         if rng.random() < 0.5 or np.abs(second - colour).max() < 80:
             second = colour * rng.uniform(0.3, 0.55)
         image[mask] = colour * pattern + second * (1 - pattern)
@@ -264,12 +264,12 @@ def make_scene(rng: np.random.Generator,
                              config.width_range[1] + 1))
     height = int(rng.integers(config.height_range[0],
                               config.height_range[1] + 1))
-    image = _background(rng, height, width)
+    image = background(rng, height, width)
     # Drawn only when asked for, so that scenes without regions consume the
     # same random numbers as before and stay identical.
     regions = (_add_regions(rng, image, config)
                if config.num_regions[1] > 0 else [])
-    _add_clutter(rng, image, int(rng.integers(config.num_clutter[0],
+    add_clutter(rng, image, int(rng.integers(config.num_clutter[0],
                                               config.num_clutter[1] + 1)))
     wanted = int(rng.integers(config.num_objects[0],
                               config.num_objects[1] + 1))
