@@ -3,7 +3,7 @@ import glob
 import os
 import os.path as osp
 import subprocess
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 DATA_DIR = osp.join(osp.dirname(__file__), 'data')
 GOLDEN_PATH = osp.join(DATA_DIR, 'moganet_reference.pt')
@@ -30,6 +30,17 @@ def task_configs(task):
                               recursive=True) if '/_base_/' not in path)
 
 
+def config_name(config):
+    """The name of a config file: its base name without ``.py``."""
+    return osp.splitext(osp.basename(config))[0]
+
+
+def load_task_config(task, name):
+    """``configs/<task>/<name>.py``, loaded."""
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(REPO, 'configs', task, name + '.py'))
+
+
 def build_from_config(config):
     """The config and its model, built as a single-process Runner would:
     in the config's registry scope, SyncBN reverted to BN."""
@@ -44,13 +55,16 @@ def build_from_config(config):
 def published_roundings(params):
     """The sizes in millions a model zoo may list for ``params``: rounded to
     0.1M, or first to 0.01M (as mmcv's complexity counter prints them) and
-    that figure half-up to 0.1M."""
+    that figure to 0.1M, half up or half to even (Semantic FPN-L: 86.148M,
+    printed 86.15M, listed 86.2M; pose MogaNet-XT: 5.6526M, printed 5.65M,
+    listed 5.6M)."""
     millions = Decimal(params) / Decimal(10**6)
     tenth, hundredth = Decimal('0.1'), Decimal('0.01')
+    printed = millions.quantize(hundredth, ROUND_HALF_UP)
     return {
         float(millions.quantize(tenth, ROUND_HALF_UP)),
-        float(millions.quantize(hundredth, ROUND_HALF_UP).quantize(
-            tenth, ROUND_HALF_UP))
+        float(printed.quantize(tenth, ROUND_HALF_UP)),
+        float(printed.quantize(tenth, ROUND_HALF_EVEN))
     }
 
 

@@ -6,8 +6,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from helpers import REPO, build_from_config, published_roundings, \
-    task_configs, train_step_and_predict, weight_decays
+from helpers import (REPO, build_from_config, config_name, load_task_config,
+                     published_roundings, task_configs,
+                     train_step_and_predict, weight_decays)
 from mmmoga.models import MogaNet
 from mmmoga.utils import check_backbone
 
@@ -37,12 +38,8 @@ TOY_SIZES = {
 }
 
 
-def config_name(config):
-    return osp.splitext(osp.basename(config))[0]
-
-
 def load(name):
-    return Config.fromfile(osp.join(REPO, 'configs', 'seg', name + '.py'))
+    return load_task_config('seg', name)
 
 
 def test_every_published_config_exists():

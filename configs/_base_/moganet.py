@@ -64,3 +64,14 @@ moganet_det_optim_wrapper = dict(
     optimizer=dict(
         type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
     paramwise_cfg=moganet_paramwise_cfg)
+
+# Top-down pose estimation (configs/pose): the heatmap head reads the last
+# stage only, and the official COCO keypoint recipes train with stronger
+# stochastic depth than ImageNet did: 0.1 / 0.15 / 0.2 / 0.3 for XT / T / S /
+# B, and 0.4 for B at 384x288.
+moganet_xt_pose = dict(moganet_xt, drop_path_rate=0.1)
+moganet_t_pose = dict(moganet_t, drop_path_rate=0.15)
+moganet_b_pose = dict(moganet_b, drop_path_rate=0.3)
+moganet_b_pose_384x288 = dict(moganet_b, drop_path_rate=0.4)
+moganet_s_pose_backbone = dict(
+    moganet_s_backbone_syncbn, drop_path_rate=0.2, out_indices=(3, ))
