@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env test demo demo-seg clean-venv
+.PHONY: install check-env test demo demo-seg demo-pose clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -22,6 +22,9 @@ demo: install
 
 demo-seg: install
 	$(PY) tools/demo.py seg
+
+demo-pose: install
+	$(PY) tools/demo.py pose
 
 clean-venv:
 	rm -rf $(VENV)

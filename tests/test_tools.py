@@ -124,6 +124,9 @@ def test_check_config_accepts_the_toy_config(tiny_toy_coco):
     cfg = config_with(TOY_CONFIG)
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = tiny_toy_coco + '/'
+    for split in ('val', 'test'):
+        cfg[f'{split}_evaluator'].ann_file = osp.join(
+            tiny_toy_coco, 'annotations', 'instances_val.json')
     check_config(cfg)
 
 

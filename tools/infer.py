@@ -9,7 +9,16 @@ the drawn images to ``OUT_DIR/vis/`` and the predictions as json to
 ``OUT_DIR/preds/``. Segmentation configs go through MMSegmentation's
 ``MMSegInferencer``: coloured overlays to ``OUT_DIR/vis/`` and the label maps
 (PNG, one class index per pixel, as the model's ``dataset_meta`` counts the
-classes) to ``OUT_DIR/pred/``, both named after the input image.
+classes) to ``OUT_DIR/pred/``, both named after the input image. Top-down
+pose configs draw the skeletons of the people in the boxes of ``--bboxes``
+(a COCO-layout annotation file: ground-truth boxes, or any boxes written
+that way), or of the whole image where it has none, to ``OUT_DIR/vis/`` and
+write keypoints, scores and boxes as JSON to ``OUT_DIR/pred/``.
+
+    python tools/infer.py data/toy_coco_pose/val \
+        --config configs/pose/toy/topdown_heatmap_moga_xt_toy.py \
+        --checkpoint CKPT \
+        --bboxes data/toy_coco_pose/annotations/person_keypoints_val.json
 """
 import argparse
 import os
@@ -34,6 +43,12 @@ def parse_args():
     parser.add_argument('--score-thr', type=float, default=0.3,
                         help='detection: draw predictions scoring at least '
                         'this')
+    parser.add_argument('--bboxes',
+                        help='pose: COCO annotation file whose boxes '
+                        '(matched by image file name) locate the people; '
+                        'without it each image is one person box')
+    parser.add_argument('--kpt-thr', type=float, default=0.3,
+                        help='pose: draw keypoints scoring at least this')
     return parser.parse_args()
 
 
@@ -81,12 +96,25 @@ def infer_segmentation(args):
                      osp.join(pred_dir, stem + '.png'))
 
 
-INFERENCE = {'mmdet': infer_detection, 'mmseg': infer_segmentation}
+def infer_pose(args):
+    from mmmoga.utils.pose_drawing import PoseDrawer, load_person_boxes
+    boxes = load_person_boxes(args.bboxes) if args.bboxes else None
+    drawer = PoseDrawer(args.config, args.checkpoint, device=args.device)
+    drawer.draw_all(image_files(args.inputs), args.out_dir, boxes,
+                    args.kpt_thr)
+
+
+INFERENCE = {
+    'mmdet': infer_detection,
+    'mmseg': infer_segmentation,
+    'mmpose': infer_pose
+}
 
 
 def main():
     args = parse_args()
-    for path in [args.config, args.checkpoint, *args.inputs]:
+    for path in [args.config, args.checkpoint, *args.inputs,
+                 *([args.bboxes] if args.bboxes else [])]:
         if not osp.exists(path):
             raise ConfigCheckError(f'{path} does not exist')
     scope = Config.fromfile(args.config).get('default_scope')

@@ -20,7 +20,20 @@ DATA_HINTS = {
     '2_dataset_prepare.html#ade20k), or generate the toy dataset with '
     '`python tools/make_toy_data.py seg --out data/toy_ade` and use a '
     'config from configs/seg/toy/.',
+    'mmpose': 'Download COCO 2017 with its person keypoint annotations into '
+    'data/coco/ (see the COCO section of MMPose\'s 2D body keypoint dataset '
+    'guide, https://mmpose.readthedocs.io/en/latest/dataset_zoo/'
+    '2d_body_keypoint.html#coco), or generate the toy dataset with '
+    '`python tools/make_toy_data.py pose --out data/toy_coco_pose` and use '
+    'a config from configs/pose/toy/.',
 }
+# Top-down pose configs evaluate on the boxes of a person detector.
+PERSON_BOXES_HINT = (
+    'It holds the person detector\'s boxes the evaluation uses; MMPose\'s '
+    'COCO guide links COCO_val2017_detections_AP_H_56_person.json (put it in '
+    'data/coco/person_detection_results/). To evaluate on ground-truth '
+    'boxes instead, add --cfg-options val_dataloader.dataset.bbox_file=None '
+    'test_dataloader.dataset.bbox_file=None.')
 DEFAULT_HINT = ('Prepare the dataset as described in the documentation of '
                 'the OpenMMLab library this config belongs to.')
 DATASET_WRAPPER_KEYS = ('dataset', 'datasets')
@@ -53,12 +66,18 @@ def _iter_datasets(dataset, key: str) -> Iterator[Tuple[str, dict]]:
 
 
 def _dataset_paths(dataset: dict, key: str):
+    """(config key, path, existence test) of each local path of a dataset
+    config."""
     data_root = dataset.get('data_root') or ''
     if _is_local(data_root) and data_root:
         yield f'{key}.data_root', data_root, osp.isdir
     ann_file = dataset.get('ann_file')
     if _is_local(ann_file) and ann_file:
         yield f'{key}.ann_file', osp.join(data_root, ann_file), osp.isfile
+    # MMPose reads the detections file as given, not under data_root.
+    bbox_file = dataset.get('bbox_file')
+    if _is_local(bbox_file) and bbox_file:
+        yield f'{key}.bbox_file', bbox_file, osp.isfile
     prefixes = dataset.get('data_prefix') or {}
     for name, prefix in prefixes.items():
         if _is_local(prefix) and prefix:
@@ -66,23 +85,40 @@ def _dataset_paths(dataset: dict, key: str):
                    osp.isdir)
 
 
+def _evaluator_paths(evaluator, key: str):
+    """The annotation files that evaluators (e.g. COCO metrics) read."""
+    for i, metric in enumerate(evaluator if isinstance(evaluator, list)
+                               else [evaluator]):
+        ann_file = metric.get('ann_file') if isinstance(metric,
+                                                        dict) else None
+        if _is_local(ann_file) and ann_file:
+            name = f'{key}[{i}]' if isinstance(evaluator, list) else key
+            yield f'{name}.ann_file', ann_file, osp.isfile
+
+
 def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
     """Raises :class:`DatasetNotFoundError` for the first dataset path
-    (``data_root``, ``ann_file``, ``data_prefix``) of the given splits'
-    dataloaders that does not exist."""
-    for split in (f'{name}_dataloader' for name in splits):
-        loader = cfg.get(split)
-        if not loader:
-            continue
-        for key, dataset in _iter_datasets(loader.get('dataset'),
-                                           f'{split}.dataset'):
-            for path_key, path, exists in _dataset_paths(dataset, key):
-                if not exists(path):
-                    hint = DATA_HINTS.get(cfg.get('default_scope'),
-                                          DEFAULT_HINT)
-                    raise DatasetNotFoundError(
-                        f'Dataset path {path} ({path_key} in '
-                        f'{cfg.filename}) does not exist. {hint}')
+    (``data_root``, ``ann_file``, ``data_prefix``, ``bbox_file``) of the
+    given splits' dataloaders, or annotation file of their evaluators, that
+    does not exist."""
+    for split in splits:
+        loader = cfg.get(f'{split}_dataloader')
+        paths = []
+        if loader:
+            for key, dataset in _iter_datasets(loader.get('dataset'),
+                                               f'{split}_dataloader.dataset'):
+                paths += _dataset_paths(dataset, key)
+        if split != 'train' and cfg.get(f'{split}_evaluator'):
+            paths += _evaluator_paths(cfg.get(f'{split}_evaluator'),
+                                      f'{split}_evaluator')
+        for path_key, path, exists in paths:
+            if not exists(path):
+                hint = (PERSON_BOXES_HINT if path_key.endswith('.bbox_file')
+                        else DATA_HINTS.get(cfg.get('default_scope'),
+                                            DEFAULT_HINT))
+                raise DatasetNotFoundError(
+                    f'Dataset path {path} ({path_key} in {cfg.filename}) '
+                    f'does not exist. {hint}')
 
 
 def _model_config(cfg: Config) -> dict:
@@ -94,9 +130,10 @@ def _model_config(cfg: Config) -> dict:
     return model
 
 
-# Heads that read the backbone's outputs themselves when a model has no neck
-# (mmseg's EncoderDecoder), selecting them with ``in_index``.
-BACKBONE_HEADS = ('decode_head', 'auxiliary_head')
+# Heads that read the backbone's outputs themselves when a model has no neck:
+# mmseg's EncoderDecoder heads select them with ``in_index``; mmpose's
+# top-down heads read the last.
+BACKBONE_HEADS = ('decode_head', 'auxiliary_head', 'head')
 
 
 def _head_inputs(head: dict, widths: List[int], key: str,
@@ -120,7 +157,7 @@ def _head_inputs(head: dict, widths: List[int], key: str,
 def check_backbone(cfg: Config):
     """Checks a MogaNet backbone's arch and the widths of what reads its
     outputs: the neck if there is one, else the heads that take backbone
-    features (``decode_head``, ``auxiliary_head``)."""
+    features (``decode_head``, ``auxiliary_head``, mmpose's ``head``)."""
     model = _model_config(cfg)
     backbone = model.get('backbone') or {}
     if backbone.get('type') not in ('MogaNet', 'mmmoga.MogaNet', MogaNet):
@@ -154,11 +191,12 @@ def check_backbone(cfg: Config):
             if isinstance(found, tuple):
                 found = list(found)
             if found != expected:
+                reads = (f'in_index={head["in_index"]}' if 'in_index' in head
+                         else 'the last of them')
                 raise ConfigCheckError(
                     f'model.{name}.in_channels={found} in {cfg.filename} '
                     f'does not match the MogaNet {arch!r} outputs it reads '
-                    f'(in_index={head.get("in_index", -1)}), whose widths '
-                    f'are {expected}')
+                    f'({reads}), whose widths are {expected}')
 
 
 def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
