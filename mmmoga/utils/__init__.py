@@ -2,6 +2,9 @@ from .config_checks import (ConfigCheckError, DatasetNotFoundError,
                             check_backbone, check_checkpoint_paths,
                             check_config, check_dataset_paths)
 from .distributed import prepare_distributed
+from .official_checkpoints import (CheckpointLayoutError,
+                                   imagenet_to_backbone,
+                                   imagenet_to_classifier, official_weights)
 from .tool_config import (add_runner_arguments, build_runner,
                           load_tool_config)
 from .safe_loading import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
@@ -16,5 +19,6 @@ __all__ = [
     'load_tool_config',
     'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
     'allow_checkpoint_globals', 'enable_safe_checkpoint_loading',
-    'load_local_checkpoint'
+    'load_local_checkpoint', 'CheckpointLayoutError', 'imagenet_to_backbone',
+    'imagenet_to_classifier', 'official_weights'
 ]
