@@ -43,13 +43,17 @@ def load_task_config(task, name):
 
 def build_from_config(config):
     """The config and its model, built as a single-process Runner would:
-    in the config's registry scope, SyncBN reverted to BN."""
+    in the config's registry scope, with the top-level data_preprocessor
+    where the model has none, SyncBN reverted to BN."""
     from mmengine.config import Config
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import MODELS, init_default_scope
     cfg = Config.fromfile(osp.join(REPO, config))
     init_default_scope(cfg.default_scope)
-    return cfg, revert_sync_batchnorm(MODELS.build(cfg.model))
+    model = cfg.model.copy()
+    if cfg.get('data_preprocessor'):  # what the Runner does with it
+        model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return cfg, revert_sync_batchnorm(MODELS.build(model))
 
 
 def published_roundings(params):

@@ -130,6 +130,9 @@ def _model_config(cfg: Config) -> dict:
     return model
 
 
+# Necks that pool the backbone's outputs without changing their width
+# (mmpretrain's classifiers).
+POOLING_NECKS = ('GlobalAveragePooling', 'GeneralizedMeanPooling')
 # Heads that read the backbone's outputs themselves when a model has no neck:
 # mmseg's EncoderDecoder heads select them with ``in_index``; mmpose's
 # top-down heads read the last.
@@ -177,6 +180,16 @@ def check_backbone(cfg: Config):
                 f'model.neck.in_channels={list(neck["in_channels"])} in '
                 f'{cfg.filename} does not match the MogaNet {arch!r} '
                 f'outputs, whose widths are {widths}')
+        # Pooling keeps the width: the classifier reads the last stage's.
+        head = model.get('head')
+        if isinstance(neck, dict) and neck.get('type') in POOLING_NECKS \
+                and isinstance(head, dict) and 'in_channels' in head \
+                and head['in_channels'] != widths[-1]:
+            raise ConfigCheckError(
+                f'model.head.in_channels={head["in_channels"]} in '
+                f'{cfg.filename} does not match the MogaNet {arch!r} '
+                f'output it reads through model.neck ({neck["type"]}), '
+                f'whose width is {widths[-1]}')
         return
     for key in BACKBONE_HEADS:
         heads = model.get(key)

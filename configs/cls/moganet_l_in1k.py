@@ -1,0 +1,7 @@
+# MogaNet-L ImageNet-1K classification, 224x224 (published: 82.5M params,
+# 15.9 GFLOPs, 84.6% top-1; 84.7% in the official README).
+_base_ = './moganet_s_in1k.py'
+
+model = dict(
+    backbone=dict(arch='large', drop_path_rate=0.3),
+    head=dict(in_channels=640))  # the last-stage width
