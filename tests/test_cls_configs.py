@@ -140,3 +140,26 @@ def test_mismatched_classifier_width_is_a_clear_error():
                        r'reads through model.neck \(GlobalAveragePooling\), '
                        r'whose width is 512'):
         check_config(cfg, splits=())
+
+
+def test_missing_imagenet_is_named(tmp_path):
+    from mmmoga.utils import DatasetNotFoundError, check_config
+    cfg = load('moganet_s_in1k')
+    cfg.train_dataloader.dataset.data_root = str(tmp_path / 'imagenet')
+    with pytest.raises(DatasetNotFoundError,
+                       match=r'imagenet \(train_dataloader.dataset.data_root'
+                       r'.*mmpretrain.readthedocs.io'):
+        check_config(cfg, splits=('train', ))
+
+
+def test_missing_image_folder_of_a_custom_dataset_is_named(tmp_path):
+    """MMPretrain's CustomDataset takes one folder as ``data_prefix``."""
+    from mmmoga.utils import DatasetNotFoundError, check_config
+    cfg = load('moganet_s_in1k')
+    cfg.train_dataloader.dataset = dict(
+        type='CustomDataset', data_root=str(tmp_path), data_prefix='train')
+    with pytest.raises(DatasetNotFoundError,
+                       match=r'train \(train_dataloader.dataset.data_prefix '):
+        check_config(cfg, splits=('train', ))
+    (tmp_path / 'train').mkdir()
+    check_config(cfg, splits=('train', ))

@@ -26,6 +26,12 @@ DATA_HINTS = {
     '2d_body_keypoint.html#coco), or generate the toy dataset with '
     '`python tools/make_toy_data.py pose --out data/toy_coco_pose` and use '
     'a config from configs/pose/toy/.',
+    'mmpretrain': 'Download ImageNet-1K into data/imagenet/ (see the '
+    'ImageNet section of MMPretrain\'s "Prepare Dataset" guide, '
+    'https://mmpretrain.readthedocs.io/en/latest/user_guides/'
+    'dataset_prepare.html#imagenet), or generate the toy dataset with '
+    '`python tools/make_toy_data.py cls --out data/toy_cls` and use a '
+    'config from configs/cls/toy/.',
 }
 # Top-down pose configs evaluate on the boxes of a person detector.
 PERSON_BOXES_HINT = (
@@ -79,6 +85,11 @@ def _dataset_paths(dataset: dict, key: str):
     if _is_local(bbox_file) and bbox_file:
         yield f'{key}.bbox_file', bbox_file, osp.isfile
     prefixes = dataset.get('data_prefix') or {}
+    if isinstance(prefixes, str):  # mmpretrain: one folder
+        if _is_local(prefixes):
+            yield (f'{key}.data_prefix', osp.join(data_root, prefixes),
+                   osp.isdir)
+        return
     for name, prefix in prefixes.items():
         if _is_local(prefix) and prefix:
             yield (f'{key}.data_prefix.{name}', osp.join(data_root, prefix),
