@@ -79,6 +79,23 @@ def run_tool(*args, env=None, timeout=600):
         timeout=timeout, env={**os.environ, **(env or {})})
 
 
+# A rank of a CPU (gloo) torchrun job occasionally aborts in its first
+# iteration with this message from C++ (once in four full runs of the suite
+# with torch 2.13 on 2 cores; the same test then passed 6 times of 6 on its
+# own). Such a run is repeated once; any other failure, or this one twice,
+# still fails the test.
+GLOO_ABORT = 'terminate called without an active exception'
+
+
+def run_distributed_tool(*args, env=None, timeout=600):
+    """:func:`run_tool` for torchrun jobs, repeated once after a gloo
+    abort."""
+    result = run_tool(*args, env=env, timeout=timeout)
+    if result.returncode != 0 and GLOO_ABORT in result.stdout + result.stderr:
+        result = run_tool(*args, env=env, timeout=timeout)
+    return result
+
+
 def config_with(config, **overrides):
     """A config file of the repository, with ``overrides`` merged in (keys
     as for --cfg-options)."""

@@ -10,7 +10,8 @@ import cv2
 import pytest
 from mmengine.config import Config
 
-from helpers import REPO, config_with, run_tool, toy_run_options
+from helpers import (REPO, config_with, run_distributed_tool, run_tool,
+                     toy_run_options)
 from mmmoga.toy_data import SEG_CLASSES, write_toy_ade
 from mmmoga.utils import ConfigCheckError, DatasetNotFoundError, check_config
 
@@ -178,7 +179,7 @@ def test_distributed_training_on_two_cpu_processes(tiny_toy_ade, tmp_path):
     """SyncBN, which PyTorch runs on GPUs only, becomes BN on CPU processes;
     the two processes share the 4 images of each iteration."""
     work_dir = str(tmp_path / 'dist')
-    result = run_tool(
+    result = run_distributed_tool(
         'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
         work_dir,
         *toy_options(tiny_toy_ade, 'env_cfg.dist_cfg.backend=gloo',

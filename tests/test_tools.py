@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from helpers import REPO, config_with, run_tool, toy_run_options
+from helpers import (REPO, config_with, run_distributed_tool, run_tool,
+                     toy_run_options)
 from mmmoga.toy_data import write_toy_coco
 from mmmoga.utils import (ConfigCheckError, DatasetNotFoundError,
                           check_config)
@@ -92,7 +93,7 @@ def test_infer_draws_predictions(trained_toy_model, tiny_toy_coco, tmp_path):
 
 def test_distributed_training_on_two_cpu_processes(tiny_toy_coco, tmp_path):
     work_dir = str(tmp_path / 'dist')
-    result = run_tool(
+    result = run_distributed_tool(
         'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
         work_dir,
         *toy_options(tiny_toy_coco, 'env_cfg.dist_cfg.backend=gloo',
@@ -165,3 +166,17 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr
     assert 'nope.pth does not exist' in result.stderr
+
+
+def test_torchrun_jobs_repeat_only_after_a_gloo_abort(tmp_path):
+    from helpers import GLOO_ABORT
+    marker = tmp_path / 'ran'
+    abort_once = (f'if [ -e {marker} ]; then echo second run; else touch '
+                  f'{marker}; echo "{GLOO_ABORT}" >&2; exit 134; fi')
+    result = run_distributed_tool('bash', '-c', abort_once)
+    assert result.returncode == 0 and 'second run' in result.stdout
+    always = f'echo "{GLOO_ABORT}" >&2; exit 134'
+    assert run_distributed_tool('bash', '-c', always).returncode == 134
+    marker.unlink()
+    other = f'touch {marker}; echo other error >&2; exit 1'
+    assert run_distributed_tool('bash', '-c', other).returncode == 1
