@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env test demo demo-seg demo-pose clean-venv
+.PHONY: install check-env test demo demo-seg demo-pose demo-cls clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -25,6 +25,9 @@ demo-seg: install
 
 demo-pose: install
 	$(PY) tools/demo.py pose
+
+demo-cls: install
+	$(PY) tools/demo.py cls
 
 clean-venv:
 	rm -rf $(VENV)

@@ -104,10 +104,29 @@ def infer_pose(args):
                     args.kpt_thr)
 
 
+def infer_classification(args):
+    import json
+    from mmpretrain.apis import ImageClassificationInferencer
+    inferencer = ImageClassificationInferencer(
+        model=args.config, pretrained=args.checkpoint, device=args.device)
+    vis_dir = osp.join(args.out_dir, 'vis')
+    pred_dir = osp.join(args.out_dir, 'pred')
+    os.makedirs(vis_dir, exist_ok=True)
+    os.makedirs(pred_dir, exist_ok=True)
+    for path in image_files(args.inputs):
+        # The inferencer draws into vis_dir, named after the image (PNG).
+        (result, ) = inferencer(path, show_dir=vis_dir)
+        stem = osp.splitext(osp.basename(path))[0]
+        with open(osp.join(pred_dir, stem + '.json'), 'w') as f:
+            json.dump(dict(result, pred_scores=result['pred_scores'].tolist()),
+                      f)
+
+
 INFERENCE = {
     'mmdet': infer_detection,
     'mmseg': infer_segmentation,
-    'mmpose': infer_pose
+    'mmpose': infer_pose,
+    'mmpretrain': infer_classification
 }
 
 

@@ -3,6 +3,7 @@
     python tools/make_toy_data.py det --out data/toy_coco
     python tools/make_toy_data.py seg --out data/toy_ade
     python tools/make_toy_data.py pose --out data/toy_coco_pose
+    python tools/make_toy_data.py cls --out data/toy_cls
 
 det: COCO instance segmentation of circles, squares and triangles (1-6 per
 image, varied size, colour and position, with overlaps and background
@@ -16,16 +17,20 @@ limb figures, 1-3 per image, in varied poses, sizes, tilts and colours, some
 joints occluded or outside the image; the person's left limbs and left eye
 and ear are marked light, the right ones dark. `train/`, `val/` and
 `annotations/person_keypoints_{train,val}.json`.
+cls: 64x64 images of one shape or one textured patch (the six classes of
+seg) in MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
 """
 import argparse
 import time
 
-from mmmoga.toy_data import write_toy_ade, write_toy_coco, write_toy_coco_pose
+from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
+                             write_toy_coco_pose)
 
 WRITERS = {
     'det': write_toy_coco,
     'seg': write_toy_ade,
-    'pose': write_toy_coco_pose
+    'pose': write_toy_coco_pose,
+    'cls': write_toy_cls
 }
 
 
@@ -37,8 +42,10 @@ def parse_args():
     parser.add_argument('task', choices=sorted(WRITERS),
                         help='which dataset to write')
     parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=int, default=400)
-    parser.add_argument('--num-val', type=int, default=80)
+    parser.add_argument('--num-train', type=int,
+                        help='training images (default: 400; cls: 1200)')
+    parser.add_argument('--num-val', type=int,
+                        help='validation images (default: 80; cls: 240)')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -46,8 +53,11 @@ def parse_args():
 def main():
     args = parse_args()
     start = time.time()
-    written = WRITERS[args.task](args.out, num_train=args.num_train,
-                                 num_val=args.num_val, seed=args.seed)
+    # Each writer's own default for the counts not given.
+    counts = {key: value for key, value in (('num_train', args.num_train),
+                                            ('num_val', args.num_val))
+              if value is not None}
+    written = WRITERS[args.task](args.out, seed=args.seed, **counts)
     for split, path in written.items():
         print(f'{split}: {path}')
     print(f'done in {time.time() - start:.1f}s')

@@ -22,7 +22,8 @@ VISUALIZATION_HOOKS = {
     'DetVisualizationHook': ('draw', 'test_out_dir', {}),
     'SegVisualizationHook': ('draw', None, {'interval': 1}),
     'PoseVisualizationHook': ('enable', 'out_dir', {}),
-    'VisualizationHook': ('enable', 'out_dir', {}),  # mmpretrain
+    # mmpretrain's draws every 5000th image unless told otherwise.
+    'VisualizationHook': ('enable', 'out_dir', {'interval': 1}),
 }
 
 
