@@ -101,9 +101,15 @@ def test_official_recipe_of_each_size(config):
     assert erasing.erase_prob == 0.25
 
 
-def test_no_decay_on_norms_and_biases():
+@pytest.fixture(scope='module')
+def xt_classifier():
+    """MogaNet-XT's ImageNet config and classifier, built once."""
+    return build_from_config('configs/cls/moganet_xt_in1k.py')
+
+
+def test_no_decay_on_norms_and_biases(xt_classifier):
     from helpers import weight_decays
-    cfg, model = build_from_config('configs/cls/moganet_xt_in1k.py')
+    cfg, model = xt_classifier
     decay = weight_decays(cfg, model)
     for name in ('backbone.blocks3.0.norm1.weight', 'backbone.norm4.bias',
                  'backbone.blocks3.0.attn.gate.bias', 'head.fc.bias'):
@@ -113,9 +119,9 @@ def test_no_decay_on_norms_and_biases():
         assert decay[name] == 0.03, name
 
 
-def test_training_step_and_prediction():
+def test_training_step_and_prediction(xt_classifier):
     from mmpretrain.structures import DataSample
-    cfg, model = build_from_config('configs/cls/moganet_xt_in1k.py')
+    cfg, model = xt_classifier
     torch.manual_seed(0)
     packed = dict(
         inputs=[torch.randint(0, 256, (3, 64, 64), dtype=torch.uint8)

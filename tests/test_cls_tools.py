@@ -9,7 +9,8 @@ import sys
 import cv2
 import pytest
 
-from helpers import build_from_config, run_tool, train_step_and_predict
+from helpers import (build_from_config, run_tool, toy_run_options,
+                     train_step_and_predict)
 from mmmoga.toy_data import CLS_CLASSES, make_cls_image, write_toy_cls
 
 TOY_CONFIG = 'configs/cls/toy/moganet_xt_toy.py'
@@ -50,16 +51,12 @@ def test_toy_cls_images_show_their_class():
 
 
 def toy_options(root):
-    return ['--cfg-options',
-            *[f'{split}_dataloader.dataset.data_root={root}/'
-              for split in ('train', 'val', 'test')],
-            *[f'{split}_dataloader.num_workers=0' for split in
-              ('train', 'val', 'test')],
-            *[f'{split}_dataloader.persistent_workers=False' for split in
-              ('train', 'val', 'test')],
-            'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-            'default_hooks.checkpoint.interval=1',
-            'train_dataloader.batch_size=4', 'default_hooks.logger.interval=1']
+    """--cfg-options pointing the toy config at ``root``, for one epoch of
+    batch 4."""
+    return toy_run_options(root, 'train_cfg.max_epochs=1',
+                           'train_cfg.val_interval=1',
+                           'default_hooks.checkpoint.interval=1',
+                           'train_dataloader.batch_size=4')
 
 
 @pytest.fixture(scope='module')
