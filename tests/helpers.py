@@ -46,14 +46,9 @@ def build_from_config(config):
     in the config's registry scope, with the top-level data_preprocessor
     where the model has none, SyncBN reverted to BN."""
     from mmengine.config import Config
-    from mmengine.model import revert_sync_batchnorm
-    from mmengine.registry import MODELS, init_default_scope
+    from mmmoga.utils import build_config_model
     cfg = Config.fromfile(osp.join(REPO, config))
-    init_default_scope(cfg.default_scope)
-    model = cfg.model.copy()
-    if cfg.get('data_preprocessor'):  # what the Runner does with it
-        model.setdefault('data_preprocessor', cfg.data_preprocessor)
-    return cfg, revert_sync_batchnorm(MODELS.build(model))
+    return cfg, build_config_model(cfg)
 
 
 def published_roundings(params):

@@ -4,8 +4,11 @@ import os
 import os.path as osp
 from typing import Optional
 
+from torch import nn
+
 from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
+from mmengine.model import revert_sync_batchnorm
+from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
 from .distributed import prepare_distributed
@@ -51,3 +54,15 @@ def build_runner(cfg: Config) -> Runner:
     prepare_distributed(cfg)
     return Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
+
+
+def build_config_model(cfg: Config) -> nn.Module:
+    """The model of ``cfg``, built as a single-process Runner builds it: in
+    the config's registry scope, with the top-level data_preprocessor where
+    the model names none, SyncBN reverted to BN (same tensors, no process
+    group needed). Builds only: no ``init_weights``, nothing loaded."""
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor'):
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    return revert_sync_batchnorm(MODELS.build(model_cfg))
