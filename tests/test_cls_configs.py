@@ -1,6 +1,7 @@
 """Every classification config has the official classifier's exact size,
 the official recipe of its size, and (the smallest) trains a step and
 predicts on CPU."""
+import numpy as np
 import pytest
 import torch
 
@@ -10,6 +11,8 @@ from helpers import (build_from_config, config_name, load_task_config,
 CLS_CONFIGS = task_configs('cls')
 # The ImageNet configs; the toy one is tested with the tools.
 FULL_CONFIGS = [c for c in CLS_CONFIGS if '/toy/' not in c]
+# The paper's recipe; the refined DeiT III-style one (T*, XT*) is apart.
+PAPER_CONFIGS = [c for c in FULL_CONFIGS if '_deit3_' not in c]
 ARCHS = {'xt': 'xtiny', 't': 'tiny', 's': 'small', 'b': 'base', 'l': 'large',
          'xl': 'xlarge'}
 DROP_PATH_RATES = {'xt': 0.05, 't': 0.1, 's': 0.1, 'b': 0.2, 'l': 0.3,
@@ -38,7 +41,8 @@ def size_of(name):
 def test_every_published_config_exists():
     assert {config_name(p) for p in CLS_CONFIGS} == {
         f'moganet_{size}_in1k' for size in ARCHS
-    } | {'moganet_xt_in1k_256', 'moganet_t_in1k_256', 'moganet_xt_toy'}
+    } | {'moganet_xt_in1k_256', 'moganet_t_in1k_256', 'moganet_xt_toy',
+         'moganet_t_deit3_in1k_256', 'moganet_xt_deit3_in1k_256'}
 
 
 @pytest.mark.parametrize('config', FULL_CONFIGS)
@@ -54,7 +58,7 @@ def test_size_equals_the_official_classifier(config, golden):
     assert params == golden['structure'][arch]['params']
 
 
-@pytest.mark.parametrize('config', FULL_CONFIGS)
+@pytest.mark.parametrize('config', PAPER_CONFIGS)
 def test_official_recipe_of_each_size(config):
     name = config_name(config)
     size = size_of(name)
@@ -101,21 +105,64 @@ def test_official_recipe_of_each_size(config):
     assert erasing.erase_prob == 0.25
 
 
+@pytest.mark.parametrize('size,weight_decay,drop_path',
+                         [('t', 0.04, 0.1), ('xt', 0.03, 0.05)])
+def test_refined_deit3_recipe(size, weight_decay, drop_path):
+    """OpenMixup's moga_{tiny,xtiny}_deit3_sz256_lr2e_3_8xb128_fp16_ep300."""
+    cfg = load(f'moganet_{size}_deit3_in1k_256')
+    assert cfg.model.backbone.drop_path_rate == drop_path
+    assert cfg.model.backbone.attn_force_fp32  # fp16 training
+    assert (cfg.optim_wrapper.type, cfg.optim_wrapper.loss_scale) == \
+        ('AmpOptimWrapper', 'dynamic')
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.lr, optimizer.weight_decay) == (2e-3, weight_decay)
+    warmup, cosine = cfg.param_scheduler
+    assert (warmup.start_factor, warmup.end) == (1e-6, 20)
+    assert (cosine.begin, cosine.end, cosine.eta_min) == (20, 300, 1e-6)
+    assert cfg.train_cfg.max_epochs == 300
+    assert cfg.custom_hooks == [
+        dict(type='PreciseBNHook', num_samples=8192, interval=1)]
+    mixup, cutmix = cfg.model.train_cfg.augments
+    assert (mixup.alpha, cutmix.alpha) == (0.1, 1.0)
+    types = [t.type for t in cfg.train_dataloader.dataset.pipeline]
+    assert types == ['LoadImageFromFile', 'RandomResizedCrop', 'RandomFlip',
+                     'RandomChoice', 'ColorJitter', 'PackInputs']
+    three_augment = cfg.train_dataloader.dataset.pipeline[3].transforms
+    assert [c[0].type for c in three_augment] == \
+        ['RandomGrayscale', 'Solarize', 'GaussianBlur']
+    assert cfg.train_dataloader.dataset.pipeline[1].scale == 256
+    assert cfg.test_dataloader.dataset.pipeline[2].crop_size == 256
+
+
+def test_gaussian_blur_of_three_augment_draws_sigma_in_range():
+    from mmpretrain.registry import TRANSFORMS
+    cfg = load('moganet_t_deit3_in1k_256')
+    blur = TRANSFORMS.build(
+        cfg.train_dataloader.dataset.pipeline[3].transforms[2][0])
+    np.random.seed(0)
+    radii = [blur.random_magnitude() for _ in range(2000)]
+    assert 0.1 <= min(radii) < 0.15 and 1.95 < max(radii) <= 2.0
+
+
 @pytest.fixture(scope='module')
 def xt_classifier():
     """MogaNet-XT's ImageNet config and classifier, built once."""
     return build_from_config('configs/cls/moganet_xt_in1k.py')
 
 
-def test_no_decay_on_norms_and_biases(xt_classifier):
+def test_no_decay_on_norms_biases_and_scales(xt_classifier):
     from helpers import weight_decays
     cfg, model = xt_classifier
     decay = weight_decays(cfg, model)
     for name in ('backbone.blocks3.0.norm1.weight', 'backbone.norm4.bias',
-                 'backbone.blocks3.0.attn.gate.bias', 'head.fc.bias'):
+                 'backbone.patch_embed1.projection.1.weight',
+                 'backbone.blocks3.0.attn.gate.bias', 'head.fc.bias',
+                 'backbone.blocks3.0.layer_scale_1',
+                 'backbone.blocks3.0.attn.sigma.scale',
+                 'backbone.blocks3.0.mlp.sigma.scale'):
         assert decay[name] == 0, name
     for name in ('backbone.blocks3.0.attn.gate.weight', 'head.fc.weight',
-                 'backbone.blocks3.0.layer_scale_1'):
+                 'backbone.patch_embed1.projection.0.weight'):
         assert decay[name] == 0.03, name
 
 

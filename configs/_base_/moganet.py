@@ -56,6 +56,9 @@ moganet_paramwise_cfg = dict(
         'layer_scale': dict(decay_mult=0.),
         'scale': dict(decay_mult=0.)
     })
+# ImageNet classification also spares biases (the authors' OpenMixup configs
+# and timm's trainer both do).
+moganet_cls_paramwise_cfg = dict(moganet_paramwise_cfg, bias_decay_mult=0.)
 
 # AdamW of the Mask and Cascade Mask R-CNN recipes (RetinaNet uses lr 1e-4).
 moganet_det_optim_wrapper = dict(

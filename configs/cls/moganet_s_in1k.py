@@ -10,7 +10,7 @@
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
     'mmpretrain::_base_/schedules/imagenet_bs1024_adamw_swin.py',
-    'mmpretrain::_base_/default_runtime.py'
+    'mmpretrain::_base_/default_runtime.py', '../_base_/moganet.py'
 ]
 
 custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)
@@ -51,16 +51,17 @@ train_dataloader = dict(batch_size=128)  # 8 GPUs x 128
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# AdamW lr 1e-3 for batch 1024, weight decay 0.05; like timm, no decay on
-# norms and biases (the official code decays the 4-D layer and element
-# scales, which timm's 1-D rule does not catch).
+# AdamW lr 1e-3 for batch 1024, weight decay 0.05, none on norms, biases,
+# layer scales and element scales (the paper's rule and the authors'
+# OpenMixup configs; timm's trainer, which skips only 1-D tensors, would
+# decay the 4-D scales).
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
     optimizer=dict(
         type='AdamW', lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
         weight_decay=0.05),
-    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))
+    paramwise_cfg={{_base_.moganet_cls_paramwise_cfg}})
 # 5 linear warm-up epochs from 1e-5, cosine decay to 1e-5 by epoch 300, then
 # timm's 10 cool-down epochs at that rate.
 param_scheduler = [
