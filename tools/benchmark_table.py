@@ -1,0 +1,138 @@
+"""Generates the model-zoo tables: every config counted (params, FLOPs at
+the official input size) and, on request, timed, beside the published
+numbers of its metafile entry and the metrics of our own runs.
+
+    python tools/benchmark_table.py                       # the whole zoo
+    python tools/benchmark_table.py configs/cls --speed --out-dir bench
+    python tools/benchmark_table.py --work-dirs work_dirs # our metrics too
+    # the README's tables and docs/benchmark/ (table.md, table.csv, plots)
+    python tools/benchmark_table.py --out-dir docs/benchmark --update-readme
+
+Writes OUT_DIR/table.md (one section per task), table.csv and PNG plots.
+A config that cannot be built or counted gets a row with its error.
+"""
+import argparse
+import logging
+import os.path as osp
+import time
+
+import torch
+from mmengine.logging import MMLogger
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
+                           TextColumn, TimeElapsedColumn)
+
+from mmmoga.benchmark import (benchmark_config, error_row, expand_configs,
+                              load_published, read_csv, update_readme,
+                              write_outputs)
+from mmmoga.utils import ConfigCheckError
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Model-zoo tables')
+    parser.add_argument(
+        'configs', nargs='*',
+        help='config files, folders or globs (default: every config of '
+        'the metafiles)')
+    parser.add_argument('--out-dir', default='benchmark_table',
+                        help='where table.md, table.csv and plots go')
+    parser.add_argument(
+        '--work-dirs',
+        help='root of the work dirs (one per config name) whose test or '
+        'validation metrics fill the "ours" columns')
+    parser.add_argument('--task', choices=['det', 'seg', 'pose', 'cls'],
+                        help='only the configs of this task')
+    parser.add_argument('--speed', action='store_true',
+                        help='measure latency and throughput')
+    parser.add_argument('--device', default='cpu',
+                        help='device of the speed runs, e.g. cuda:0')
+    parser.add_argument('--speed-batch', type=int, default=1,
+                        help='batch size of the throughput runs (detection '
+                        'always 1)')
+    parser.add_argument('--repeats', type=int, default=5,
+                        help='timed runs per config (the median is kept), '
+                        'after 2 warm-up runs')
+    parser.add_argument(
+        '--update-readme', action='store_true',
+        help="rewrite the README's zoo tables from this run")
+    parser.add_argument(
+        '--from-csv',
+        help='re-render table.md, plots (and with --update-readme the '
+        'README) from the table.csv of an earlier run instead of counting')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    if args.from_csv:
+        if not osp.isfile(args.from_csv):
+            raise ConfigCheckError(f'--from-csv: {args.from_csv} does not '
+                                   'exist')
+        rows = read_csv(args.from_csv)
+        finish(rows, args)
+        return
+    published = load_published(REPO)
+    configs = expand_configs(args.configs, REPO) if args.configs else \
+        list(published)
+    if args.task:
+        configs = [c for c in configs
+                   if c not in published or published[c].task == args.task]
+    if not configs:
+        raise ConfigCheckError('no configs matched '
+                               f'{args.configs or "the metafiles"}')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise ConfigCheckError(f'--device {args.device}: CUDA is not '
+                               'available here')
+    # Building models logs every init step; the table is the output.
+    MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
+
+    rows = []
+    start = time.time()
+    columns = [TextColumn('{task.description}'), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn('{task.fields[config]}')]
+    with Progress(*columns, transient=False) as progress:
+        bar = progress.add_task('benchmark', total=len(configs), config='')
+        for config in configs:
+            progress.update(bar, config=osp.basename(config))
+            entry = published.get(config)
+            try:
+                row = benchmark_config(
+                    config, REPO, entry, work_dirs=args.work_dirs,
+                    speed=args.speed, device=args.device,
+                    speed_batch=args.speed_batch, repeats=args.repeats)
+            # One broken config must not stop the table: its row says why.
+            except Exception as error:  # noqa: BLE001
+                row = error_row(config, error, None, entry)
+            if args.task and row.get('task') != args.task:
+                progress.advance(bar)
+                continue
+            rows.append(row)
+            progress.advance(bar)
+    errors = [r for r in rows if r.get('error')]
+    print(f'{len(rows)} configs in {time.time() - start:.0f} s '
+          f'({torch.get_num_threads()} threads); {len(errors)} errors')
+    for row in errors:
+        print(f"  {row['config']}: {row['error']}")
+    finish(rows, args)
+
+
+def finish(rows, args):
+    """Writes the outputs of ``rows`` and, if asked, the README."""
+    outputs = write_outputs(rows, args.out_dir)
+    print(f"wrote {outputs['md']}, {outputs['csv']} and plots")
+    if args.update_readme:
+        readme = osp.join(REPO, 'README.md')
+        with open(readme) as file:
+            text = file.read()
+        with open(readme, 'w') as file:
+            file.write(update_readme(text, rows))
+        print(f'updated the zoo tables of {readme}')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except ConfigCheckError as error:  # one message, no traceback
+        raise SystemExit(f'error: {error}') from None
