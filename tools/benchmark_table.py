@@ -24,7 +24,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
 from mmmoga.benchmark import (benchmark_config, error_row, expand_configs,
                               load_published, read_csv, update_readme,
                               write_outputs)
-from mmmoga.utils import ConfigCheckError
+from mmmoga.utils import (ConfigCheckError, add_allocator_argument,
+                          tune_malloc)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -53,6 +54,7 @@ def parse_args():
     parser.add_argument('--repeats', type=int, default=5,
                         help='timed runs per config (the median is kept), '
                         'after 2 warm-up runs')
+    add_allocator_argument(parser)
     parser.add_argument(
         '--update-readme', action='store_true',
         help="rewrite the README's zoo tables from this run")
@@ -72,6 +74,7 @@ def main():
         rows = read_csv(args.from_csv)
         finish(rows, args)
         return
+    allocator = tune_malloc(not args.default_malloc)
     published = load_published(REPO)
     configs = expand_configs(args.configs, REPO) if args.configs else \
         list(published)
@@ -101,7 +104,8 @@ def main():
                 row = benchmark_config(
                     config, REPO, entry, work_dirs=args.work_dirs,
                     speed=args.speed, device=args.device,
-                    speed_batch=args.speed_batch, repeats=args.repeats)
+                    speed_batch=args.speed_batch, repeats=args.repeats,
+                    allocator=allocator)
             # One broken config must not stop the table: its row says why.
             except Exception as error:  # noqa: BLE001
                 row = error_row(config, error, None, entry)

@@ -23,7 +23,8 @@ from mmengine.runner import find_latest_checkpoint
 
 from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
                              write_toy_coco_pose)
-from mmmoga.utils import build_runner, check_config
+from mmmoga.utils import (add_allocator_argument, build_runner,
+                          check_config, tune_malloc)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def parse_args():
     parser.add_argument('--work-dir',
                         help='default: work_dirs/demo (det) or '
                         'work_dirs/demo_<task>')
+    add_allocator_argument(parser)
     return parser.parse_args()
 
 
@@ -177,7 +179,7 @@ def ensure_toy_data(demo: DemoTask):
 
 
 def results_table(demo: DemoTask, metrics: dict, seconds: float,
-                  drawn_dir: str):
+                  drawn_dir: str, allocator: str):
     """The printed table and whether every target was met."""
     width = 60
     lines = ['', '=' * width, f' mmmoga demo: {demo.title}', '=' * width,
@@ -194,6 +196,7 @@ def results_table(demo: DemoTask, metrics: dict, seconds: float,
     lines += ['-' * width,
               f' wall time {minutes:.1f} min (target <= '
               f'{demo.time_target_minutes:g})',
+              f' malloc: {allocator}',
               f' predictions drawn in {drawn_dir}',
               '=' * width]
     return '\n'.join(lines), passed
@@ -201,6 +204,7 @@ def results_table(demo: DemoTask, metrics: dict, seconds: float,
 
 def main():
     args = parse_args()
+    allocator = tune_malloc(not args.default_malloc)
     demo = DEMOS[args.task]
     start = time.time()
     ensure_toy_data(demo)
@@ -225,7 +229,7 @@ def main():
     else:
         drawn_dir = osp.join(run_dir, drawn_subdir)
     table, passed = results_table(demo, metrics, time.time() - start,
-                                  drawn_dir)
+                                  drawn_dir, allocator)
     print(table)
     if not passed:
         raise SystemExit(f'[demo] the model missed its target: '

@@ -29,7 +29,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.utils import scandir
 
-from mmmoga.utils import ConfigCheckError
+from mmmoga.utils import (ConfigCheckError, add_allocator_argument,
+                          tune_malloc)
 
 
 def parse_args():
@@ -47,6 +48,7 @@ def parse_args():
                         help='pose: COCO annotation file whose boxes '
                         '(matched by image file name) locate the people; '
                         'without it each image is one person box')
+    add_allocator_argument(parser)
     parser.add_argument('--kpt-thr', type=float, default=0.3,
                         help='pose: draw keypoints scoring at least this')
     return parser.parse_args()
@@ -132,6 +134,7 @@ INFERENCE = {
 
 def main():
     args = parse_args()
+    tune_malloc(not args.default_malloc)
     for path in [args.config, args.checkpoint, *args.inputs,
                  *([args.bboxes] if args.bboxes else [])]:
         if not osp.exists(path):

@@ -10,7 +10,8 @@ import os.path as osp
 from mmengine.config import ConfigDict
 
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
-                          build_runner, check_config, load_tool_config)
+                          build_runner, check_config, load_tool_config,
+                          tune_malloc)
 
 # How each library's visualization hook is told to draw test predictions:
 # (switch that turns drawing on, key of its output directory, other
@@ -100,6 +101,7 @@ def add_dump_results(cfg, out):
 
 def main():
     args = parse_args()
+    tune_malloc(not args.default_malloc)
     cfg = load_tool_config(args)
     if not osp.isfile(args.checkpoint):
         raise ConfigCheckError(

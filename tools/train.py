@@ -8,7 +8,8 @@ import argparse
 
 
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
-                          build_runner, check_config, load_tool_config)
+                          build_runner, check_config, load_tool_config,
+                          tune_malloc)
 
 
 def parse_args():
@@ -56,6 +57,7 @@ def enable_auto_scale_lr(cfg):
 
 def main():
     args = parse_args()
+    tune_malloc(not args.default_malloc)
     cfg = load_tool_config(args)
     if args.amp:
         enable_amp(cfg)

@@ -24,7 +24,8 @@ BASE_COLUMNS = [
 ]
 METRIC_NAMES = [m for task in MAIN_METRICS for m in MAIN_METRICS[task]]
 TAIL_COLUMNS = ['metrics_source', 'latency_ms', 'throughput', 'device',
-                'threads', 'flops_by_operator', 'mmcv_rules_by_kind', 'error']
+                'threads', 'allocator', 'flops_by_operator',
+                'mmcv_rules_by_kind', 'error']
 
 
 def csv_columns() -> List[str]:
@@ -67,7 +68,7 @@ def read_csv(path: str) -> List[Dict]:
                     row[key] = None
                 elif key in ('task', 'config', 'method', 'backbone',
                              'schedule', 'input', 'metrics_source', 'device',
-                             'error'):
+                             'allocator', 'error'):
                     row[key] = value
                 elif key in ('flops_by_operator', 'mmcv_rules_by_kind'):
                     row[key] = json.loads(value)
@@ -146,12 +147,13 @@ def speed_table(rows: Sequence[Dict]) -> Optional[str]:
     if not timed:
         return None
     lines = ['| Config | Input | Latency (ms) | Throughput (img/s) | Device '
-             '| Threads |', '|---|---|---|---|---|---|']
+             '| Threads | malloc |', '|---|---|---|---|---|---|---|']
     for row in timed:
         lines.append(
             f"| {osp.basename(row['config'])} | {row['input']} | "
             f"{row['latency_ms']:.1f} | {row['throughput']:.2f} | "
-            f"{row['device']} | {int(row['threads'])} |")
+            f"{row['device']} | {int(row['threads'])} | "
+            f"{row.get('allocator') or '-'} |")
     return '\n'.join(lines)
 
 

@@ -85,9 +85,10 @@ def benchmark_config(config: str, root: str,
                      published: Optional[Published],
                      work_dirs: Optional[str] = None, speed: bool = False,
                      device: str = 'cpu', speed_batch: int = 1,
-                     repeats: int = 5) -> Dict:
+                     repeats: int = 5, allocator: str = '') -> Dict:
     """The row of ``config``; raises whatever building or counting
-    raises (the caller turns that into an error row)."""
+    raises (the caller turns that into an error row). ``allocator`` says
+    which malloc setting the speed runs used."""
     from mmengine.config import Config
 
     from mmmoga.utils import build_config_model
@@ -136,7 +137,7 @@ def benchmark_config(config: str, root: str,
         row.update(latency_ms=round(speeds['latency_ms'], 2),
                    throughput=round(speeds['throughput'], 3),
                    device=device_name(device),
-                   threads=torch.get_num_threads())
+                   threads=torch.get_num_threads(), allocator=allocator)
     return row
 
 

@@ -1,3 +1,4 @@
+from .allocator import add_allocator_argument, tune_malloc
 from .config_checks import (ConfigCheckError, DatasetNotFoundError,
                             check_backbone, check_checkpoint_paths,
                             check_config, check_dataset_paths)
@@ -14,6 +15,7 @@ from .safe_loading import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
                            load_local_checkpoint)
 
 __all__ = [
+    'add_allocator_argument', 'tune_malloc',
     'ConfigCheckError', 'DatasetNotFoundError', 'check_backbone',
     'check_checkpoint_paths', 'check_config', 'check_dataset_paths',
     'prepare_distributed', 'add_runner_arguments', 'build_config_model',

@@ -11,11 +11,13 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
+from .allocator import add_allocator_argument
 from .distributed import prepare_distributed
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser):
-    """Adds --cfg-options, --launcher and torchrun's --local-rank."""
+    """Adds --cfg-options, --launcher, --default-malloc and torchrun's
+    --local-rank."""
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -29,6 +31,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser):
         help='job launcher')
     # torchrun passes --local-rank (older launchers --local_rank).
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_allocator_argument(parser)
 
 
 def load_tool_config(args: argparse.Namespace) -> Config:
