@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env test demo demo-seg demo-pose demo-cls clean-venv
+.PHONY: install check-env test demo demo-seg demo-pose demo-cls bench clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -28,6 +28,10 @@ demo-pose: install
 
 demo-cls: install
 	$(PY) tools/demo.py cls
+
+# Speed benchmarks (benchmarks/): ratios measured in one run, printed.
+bench: install
+	$(PY) benchmarks/backbone_speed.py
 
 clean-venv:
 	rm -rf $(VENV)
