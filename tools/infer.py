@@ -21,6 +21,7 @@ write keypoints, scores and boxes as JSON to ``OUT_DIR/pred/``.
         --bboxes data/toy_coco_pose/annotations/person_keypoints_val.json
 """
 import argparse
+import json
 import os
 import os.path as osp
 
@@ -77,13 +78,20 @@ def image_files(inputs):
             yield source
 
 
+def output_dirs(args):
+    """``OUT_DIR/vis`` and ``OUT_DIR/pred``, created."""
+    vis_dir = osp.join(args.out_dir, 'vis')
+    pred_dir = osp.join(args.out_dir, 'pred')
+    for folder in (vis_dir, pred_dir):
+        os.makedirs(folder, exist_ok=True)
+    return vis_dir, pred_dir
+
+
 def infer_segmentation(args):
     from mmseg.apis import MMSegInferencer
     inferencer = MMSegInferencer(
         model=args.config, weights=args.checkpoint, device=args.device)
-    vis_dir = osp.join(args.out_dir, 'vis')
-    pred_dir = osp.join(args.out_dir, 'pred')
-    os.makedirs(pred_dir, exist_ok=True)
+    vis_dir, pred_dir = output_dirs(args)
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
     num_classes = len(inferencer.model.dataset_meta['classes'])
     label_dtype = np.uint8 if num_classes <= 256 else np.uint16
@@ -107,14 +115,10 @@ def infer_pose(args):
 
 
 def infer_classification(args):
-    import json
     from mmpretrain.apis import ImageClassificationInferencer
     inferencer = ImageClassificationInferencer(
         model=args.config, pretrained=args.checkpoint, device=args.device)
-    vis_dir = osp.join(args.out_dir, 'vis')
-    pred_dir = osp.join(args.out_dir, 'pred')
-    os.makedirs(vis_dir, exist_ok=True)
-    os.makedirs(pred_dir, exist_ok=True)
+    vis_dir, pred_dir = output_dirs(args)
     for path in image_files(args.inputs):
         # The inferencer draws into vis_dir, named after the image (PNG).
         (result, ) = inferencer(path, show_dir=vis_dir)

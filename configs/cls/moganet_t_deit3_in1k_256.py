@@ -35,11 +35,7 @@ three_augment = dict(
     ])
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(
-        type='RandomResizedCrop',
-        scale=256,
-        backend='pillow',
-        interpolation='bicubic'),
+    {{_base_.moganet_train_crop_256}},
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     three_augment,
     dict(type='ColorJitter', brightness=0.3, contrast=0.3, saturation=0.3),

@@ -1,4 +1,4 @@
-# MogaNet-XT classifying the toy shapes and textures, trained from scratch on
+# MogaNet-XT classifying the toy shapes, trained from scratch on
 # a CPU in minutes (`make demo-cls`). Only data, input size, schedule and
 # what CPU speed forces (no RandAugment, random erasing, Mixup or CutMix;
 # three classes) differ from ../moganet_xt_in1k.py; the data and schedule are

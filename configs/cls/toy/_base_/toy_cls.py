@@ -6,7 +6,7 @@
 # nothing here collides with the keys of an mmpretrain config.
 toy_data_root = 'data/toy_cls/'
 toy_classes = ('circle', 'square', 'triangle')
-toy_num_classes = 3
+toy_num_classes = len(toy_classes)
 toy_size = 64
 
 # Random crops and flips as in the full configs, at the toy size, without
