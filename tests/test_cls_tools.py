@@ -4,14 +4,18 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import sys
 
 import cv2
 import pytest
+import torch
 
 from helpers import (build_from_config, run_tool, toy_run_options,
                      train_step_and_predict)
+from test_moganet_deploy import ATOL, randomise
 from mmmoga.toy_data import CLS_CLASSES, make_cls_image, write_toy_cls
+from mmmoga.utils import build_config_model
 
 TOY_CONFIG = 'configs/cls/toy/moganet_xt_toy.py'
 
@@ -103,6 +107,80 @@ def test_infer_draws_and_writes_the_class(trained_toy_model, tiny_toy_cls,
             prediction = json.load(f)
         assert prediction['pred_class'] in CLS_CLASSES
         assert len(prediction['pred_scores']) == len(CLS_CLASSES)
+
+
+def test_deploy_mode_in_test_and_infer(trained_toy_model, tiny_toy_cls,
+                                       tmp_path):
+    """--deploy folds the loaded checkpoint: the same top-1 as validation in
+    training, the same scores as the plain model."""
+    work_dir, log = trained_toy_model
+    checkpoint = osp.join(work_dir, 'epoch_1.pth')
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG, checkpoint,
+                      '--deploy', '--work-dir', str(tmp_path / 'test'),
+                      *toy_options(tiny_toy_cls))
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert 'MogaNet deploy mode: folded backbone' in result.stdout
+    top1 = re.findall(r'accuracy/top1: ([\d.]+)', log)[-1]
+    assert re.findall(r'accuracy/top1: ([\d.]+)', result.stdout) == [top1]
+
+    image = glob.glob(osp.join(tiny_toy_cls, 'val', '*', '*.jpg'))[0]
+    scores = {}
+    for mode in ('plain', 'deploy'):
+        out_dir = tmp_path / mode
+        result = run_tool(
+            sys.executable, 'tools/infer.py', image, '--config', TOY_CONFIG,
+            '--checkpoint', checkpoint, '--out-dir', str(out_dir),
+            *(['--deploy'] if mode == 'deploy' else []))
+        assert result.returncode == 0, result.stderr[-4000:]
+        (pred, ) = glob.glob(str(out_dir / 'pred' / '*.json'))
+        with open(pred) as f:
+            scores[mode] = json.load(f)['pred_scores']
+    torch.testing.assert_close(torch.tensor(scores['deploy']),
+                               torch.tensor(scores['plain']), atol=ATOL,
+                               rtol=0)
+
+
+def test_deploy_needs_a_moganet():
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
+                      TOY_CONFIG, '--deploy', '--cfg-options',
+                      'model.backbone.type=ResNet')
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        'error: --deploy switches MogaNet backbones to deploy mode, but the model '
+        f'of {TOY_CONFIG} has none')
+
+
+def test_reparameterize_tool(tmp_path):
+    """A toy classifier checkpoint: converted, written, loaded by a config
+    built with deploy=True; logits equal the plain model's. A deployed
+    checkpoint is refused."""
+    cfg, model = build_from_config(TOY_CONFIG)
+    randomise(model.backbone).eval()
+    plain_path, deployed_path = tmp_path / 'plain.pth', tmp_path / 'dep.pth'
+    torch.save(dict(meta=dict(dataset_meta=dict(classes=['a'])),
+                    state_dict=model.state_dict()), plain_path)
+    result = run_tool(sys.executable, 'tools/reparameterize_model.py',
+                      TOY_CONFIG, str(plain_path), str(deployed_path),
+                      '--check-size', '64')
+    assert result.returncode == 0, result.stderr
+    assert 'model.backbone.deploy=True' in result.stdout
+    saved = torch.load(deployed_path, weights_only=True)
+    assert saved['meta']['moganet_deploy']
+    assert saved['meta']['dataset_meta'] == dict(classes=['a'])
+    cfg.model.backbone.deploy = True
+    deployed = build_config_model(cfg)
+    deployed.load_state_dict(saved['state_dict'], strict=True)
+    image = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            deployed.eval()(image), model(image), atol=ATOL, rtol=0)
+
+    again = run_tool(sys.executable, 'tools/reparameterize_model.py',
+                     TOY_CONFIG, str(deployed_path), str(tmp_path / 'x.pth'))
+    assert again.returncode != 0
+    assert again.stderr.strip().splitlines()[-1].startswith('error: ')
+    assert 'deployed already' in again.stderr
+    assert not (tmp_path / 'x.pth').exists()
 
 
 def test_toy_config_step():

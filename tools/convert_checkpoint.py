@@ -21,10 +21,10 @@ import argparse
 import os.path as osp
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from mmmoga.utils import (SOURCES, ConfigCheckError, UnsafeCheckpointError,
-                          build_config_model, convert_official_checkpoint,
+                          build_config_model, load_config, convert_official_checkpoint,
                           load_local_checkpoint)
 from mmmoga.utils.official_checkpoints import SOURCE_NAMES
 from mmmoga.version import __version__
@@ -84,11 +84,7 @@ def load_source(path: str, trust: bool):
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise ConfigCheckError(f'config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     checkpoint = load_source(args.src, args.trust)
     model = build_config_model(cfg)
     result = convert_official_checkpoint(

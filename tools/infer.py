@@ -30,6 +30,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.utils import scandir
 
+from mmmoga.models import (DeployLayoutError, moganet_configs,
+                           switch_model_to_deploy)
 from mmmoga.utils import (ConfigCheckError, add_allocator_argument,
                           tune_malloc)
 
@@ -52,13 +54,24 @@ def parse_args():
     add_allocator_argument(parser)
     parser.add_argument('--kpt-thr', type=float, default=0.3,
                         help='pose: draw keypoints scoring at least this')
+    parser.add_argument('--deploy', action='store_true',
+                        help='run MogaNet in deploy mode (folded for '
+                        'inference, faster on the CPU) after loading the '
+                        'checkpoint of the plain structure')
     return parser.parse_args()
+
+
+def prepare_model(model, args):
+    """Switches the loaded model to deploy mode if asked to."""
+    if args.deploy:
+        switch_model_to_deploy(model)
 
 
 def infer_detection(args):
     from mmdet.apis import DetInferencer
     inferencer = DetInferencer(
         model=args.config, weights=args.checkpoint, device=args.device)
+    prepare_model(inferencer.model, args)
     for source in args.inputs:
         inferencer(source, out_dir=args.out_dir,
                    pred_score_thr=args.score_thr, no_save_pred=False)
@@ -91,6 +104,7 @@ def infer_segmentation(args):
     from mmseg.apis import MMSegInferencer
     inferencer = MMSegInferencer(
         model=args.config, weights=args.checkpoint, device=args.device)
+    prepare_model(inferencer.model, args)
     vis_dir, pred_dir = output_dirs(args)
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
     num_classes = len(inferencer.model.dataset_meta['classes'])
@@ -110,6 +124,7 @@ def infer_pose(args):
     from mmmoga.utils.pose_drawing import PoseDrawer, load_person_boxes
     boxes = load_person_boxes(args.bboxes) if args.bboxes else None
     drawer = PoseDrawer(args.config, args.checkpoint, device=args.device)
+    prepare_model(drawer.model, args)
     drawer.draw_all(image_files(args.inputs), args.out_dir, boxes,
                     args.kpt_thr)
 
@@ -118,6 +133,7 @@ def infer_classification(args):
     from mmpretrain.apis import ImageClassificationInferencer
     inferencer = ImageClassificationInferencer(
         model=args.config, pretrained=args.checkpoint, device=args.device)
+    prepare_model(inferencer.model, args)
     vis_dir, pred_dir = output_dirs(args)
     for path in image_files(args.inputs):
         # The inferencer draws into vis_dir, named after the image (PNG).
@@ -143,7 +159,12 @@ def main():
                  *([args.bboxes] if args.bboxes else [])]:
         if not osp.exists(path):
             raise ConfigCheckError(f'{path} does not exist')
-    scope = Config.fromfile(args.config).get('default_scope')
+    cfg = Config.fromfile(args.config)
+    scope = cfg.get('default_scope')
+    if args.deploy and not moganet_configs(cfg.model):
+        raise ConfigCheckError(
+            f'--deploy switches MogaNet backbones to deploy mode, but the '
+            f'model of {args.config} has none')
     if scope not in INFERENCE:
         raise ConfigCheckError(
             f'tools/infer.py draws predictions of {sorted(INFERENCE)} '
@@ -155,5 +176,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except ConfigCheckError as error:  # one message, no traceback
+    except (ConfigCheckError, DeployLayoutError) as error:  # one message
         raise SystemExit(f'error: {error}') from None

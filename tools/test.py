@@ -9,6 +9,7 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
+from mmmoga.models import DeployLayoutError, moganet_configs
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
                           build_runner, check_config, load_tool_config,
                           tune_malloc)
@@ -52,6 +53,14 @@ def parse_args():
         action='store_true',
         help="test-time augmentation: the config's tta_pipeline (e.g. "
         "segmentation's multi-scale 0.5-1.75 and flip) and tta_model")
+    parser.add_argument(
+        '--deploy',
+        action='store_true',
+        help='test MogaNet in deploy mode: the checkpoint (of the plain '
+        'structure) is loaded, then every MogaNet is folded for inference '
+        '(switch_to_deploy). A checkpoint written by '
+        'tools/reparameterize_model.py needs --cfg-options '
+        'model.backbone.deploy=True instead')
     add_runner_arguments(parser)
     return parser.parse_args()
 
@@ -115,6 +124,15 @@ def main():
         add_dump_results(cfg, args.out)
     if args.tta:
         enable_tta(cfg)
+    if args.deploy:
+        if not moganet_configs(cfg.model):
+            raise ConfigCheckError(
+                f'--deploy switches MogaNet backbones to deploy mode, but '
+                f'the model of {args.config} has none')
+        # Runs after the Runner has loaded the checkpoint.
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            ConfigDict(type='MogaNetDeployHook')
+        ]
 
     check_config(cfg, splits=('test', ))
     runner = build_runner(cfg)
@@ -127,5 +145,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except ConfigCheckError as error:  # one message, no traceback
+    except (ConfigCheckError, DeployLayoutError) as error:  # one message
         raise SystemExit(f'error: {error}') from None

@@ -249,10 +249,12 @@ def only_backbone(state_dict: Mapping) -> Dict[str, torch.Tensor]:
 
 
 def check_against_model(state_dict: Mapping, expected: Mapping[str, Any],
-                        target: str, listed: int = 8):
+                        target: str, listed: int = 8,
+                        weights_name: str = 'the converted weights'):
     """Raises one :class:`CheckpointLayoutError` unless ``state_dict`` has
     exactly the keys of ``expected`` (a model's state dict), each with its
-    shape. ``target`` names the model in the message."""
+    shape. ``target`` names the model and ``weights_name`` the weights in
+    the message."""
     missing = [k for k in expected if k not in state_dict]
     unexpected = [k for k in state_dict if k not in expected]
     wrong_shape = [
@@ -271,7 +273,7 @@ def check_against_model(state_dict: Mapping, expected: Mapping[str, Any],
             problems.append(f'keys {what} ({len(keys)}): {shown}{more}')
     if problems:
         raise CheckpointLayoutError(
-            f'the converted weights do not fit {target}: ' +
+            f'{weights_name} do not fit {target}: ' +
             '; '.join(problems))
 
 

@@ -12,6 +12,7 @@ from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
 from .allocator import add_allocator_argument
+from .config_checks import ConfigCheckError
 from .distributed import prepare_distributed
 
 
@@ -34,14 +35,23 @@ def add_runner_arguments(parser: argparse.ArgumentParser):
     add_allocator_argument(parser)
 
 
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """The config file ``path`` with ``--cfg-options`` merged in; a missing
+    file is a :class:`ConfigCheckError`."""
+    if not osp.isfile(path):
+        raise ConfigCheckError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
 def load_tool_config(args: argparse.Namespace) -> Config:
     """Loads ``args.config`` with the options of :func:`add_runner_arguments`
     and ``args.work_dir`` applied (default: ./work_dirs/<config name>)."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     work_dir: Optional[str] = getattr(args, 'work_dir', None)
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -1,3 +1,4 @@
 from .moganet import MogaNet
+from .moganet_deploy import DeployLayoutError
 
-__all__ = ['MogaNet']
+__all__ = ['MogaNet', 'DeployLayoutError']

@@ -18,6 +18,9 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..layers import LayerNorm2d
+from .moganet_deploy import (DeployLayoutError, FusedChannelAggregationFFN,
+                             FusedGatedAggregation,
+                             SpaceToBatchDepthwiseConv2d, fold_norm_after_conv)
 
 ConfigType = Dict
 OptConfigType = Optional[Dict]
@@ -153,6 +156,16 @@ class MultiOrderDWConv(BaseModule):
             dilation=dilation,
             groups=channels)
 
+    def switch_to_deploy(self):
+        """Computes the convs with dilation 3 by space-to-batch (same
+        parameters, same outputs; see :class:`SpaceToBatchDepthwiseConv2d`).
+        """
+        for name in ('DW_conv0', 'DW_conv1', 'DW_conv2'):
+            conv = getattr(self, name)
+            if (conv.dilation[0] >= 3
+                    and not isinstance(conv, SpaceToBatchDepthwiseConv2d)):
+                setattr(self, name, SpaceToBatchDepthwiseConv2d.from_conv(conv))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x_0 = self.DW_conv0(x)
         low, middle, high = torch.split(
@@ -271,8 +284,28 @@ class MogaBlock(BaseModule):
             torch.full((1, embed_dims, 1, 1), float(init_value)))
         self.layer_scale_2 = nn.Parameter(
             torch.full((1, embed_dims, 1, 1), float(init_value)))
+        self.deploy = False
+
+    def switch_to_deploy(self, name: str = 'block'):
+        """Folds the norms, ``sigma`` and layer scales into the convs: ``attn``
+        and ``mlp`` become :class:`FusedGatedAggregation` and
+        :class:`FusedChannelAggregationFFN`, residuals included. ``name``
+        names the block in errors."""
+        if self.deploy:
+            return
+        self.attn = FusedGatedAggregation.fold(self.norm1, self.attn,
+                                               self.layer_scale_1,
+                                               f'{name}.norm1')
+        self.mlp = FusedChannelAggregationFFN.fold(self.norm2, self.mlp,
+                                                   self.layer_scale_2,
+                                                   f'{name}.norm2')
+        del self.norm1, self.norm2, self.layer_scale_1, self.layer_scale_2
+        del self.drop_path
+        self.deploy = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.deploy:
+            return self.mlp(self.attn(x))
         x = x + self.drop_path(self.layer_scale_1 * self.attn(self.norm1(x)))
         x = x + self.drop_path(self.layer_scale_2 * self.mlp(self.norm2(x)))
         return x
@@ -302,6 +335,14 @@ class ConvPatchEmbed(BaseModule):
             stride=kernel_size // 2 + 1,
             padding=kernel_size // 2)
         self.norm = _build_norm(norm_cfg, embed_dims, 'conv_norm_cfg')
+
+    def switch_to_deploy(self, name: str = 'patch_embed'):
+        """Folds ``norm`` into ``projection``."""
+        if isinstance(self.norm, nn.Identity):
+            return
+        self.projection = fold_norm_after_conv(self.projection, self.norm,
+                                               f'{name}.norm')
+        self.norm = nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.norm(self.projection(x))
@@ -340,6 +381,17 @@ class StackConvPatchEmbed(BaseModule):
                       padding),
             _build_norm(norm_cfg, embed_dims, 'conv_norm_cfg'),
         )
+
+    def switch_to_deploy(self, name: str = 'patch_embed1'):
+        """Folds the two norms into the convs before them."""
+        for conv_index in (0, 3):
+            norm = self.projection[conv_index + 1]
+            if isinstance(norm, nn.Identity):
+                continue
+            self.projection[conv_index] = fold_norm_after_conv(
+                self.projection[conv_index], norm,
+                f'{name}.projection.{conv_index + 1}')
+            self.projection[conv_index + 1] = nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.projection(x)
@@ -434,6 +486,14 @@ class MogaNet(BaseModule):
             applying the gate activation twice exactly like the official
             implementation does; see :class:`MultiOrderGatedAggregation`.
             Defaults to False.
+        deploy (bool): Build the inference structure that
+            :meth:`switch_to_deploy` converts a trained model to: norms,
+            ``sigma`` scales and layer scales folded into the convs,
+            channels-last memory format, space-to-batch for the dilation-3
+            convs (see :mod:`~mmmoga.models.backbones.moganet_deploy`). It
+            loads only weights saved from a deployed model
+            (``tools/reparameterize_model.py``), runs in eval mode only and
+            needs BatchNorm as ``conv_norm_cfg``. Defaults to False.
         init_cfg (dict | list[dict], optional): Initialisation config, e.g.
             ``dict(type='Pretrained', checkpoint=PATH, prefix='backbone.')``
             to load weights. Defaults to ``dict(type='FanOutNormal',
@@ -487,6 +547,7 @@ class MogaNet(BaseModule):
                  attn_act_cfg: ConfigType = dict(type='SiLU'),
                  attn_final_dilation: bool = True,
                  attn_force_fp32: bool = False,
+                 deploy: bool = False,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = dict(
                      type='FanOutNormal', layer='Conv2d')):
         super().__init__(init_cfg=init_cfg)
@@ -559,6 +620,43 @@ class MogaNet(BaseModule):
             self.add_module(f'norm{i + 1}', norm)
 
         self._freeze_stages()
+        self.deploy = False
+        if deploy:
+            # Built plain and folded, so that both structures come from one
+            # definition; the folded values are replaced by loaded weights.
+            self.switch_to_deploy()
+
+    def switch_to_deploy(self):
+        """Converts the model in place to the inference structure that
+        ``deploy=True`` builds, keeping its outputs in eval mode (up to
+        float rounding); a second call does nothing. Afterwards the model is
+        in eval mode and refuses ``train()``.
+
+        Raises:
+            ValueError: ``conv_norm_cfg`` is not a BatchNorm, so the norms
+                cannot be folded; nothing is changed then.
+        """
+        if self.deploy:
+            return
+        for name, module in self.named_modules():
+            if (re.fullmatch(r'patch_embed\d\.(norm|projection\.[14])|'
+                             r'blocks\d\.\d+\.norm[12]', name)
+                    and not isinstance(module, _BatchNorm)):
+                raise ValueError(
+                    'deploy mode folds the norms of the stem, the '
+                    'downsampling convs and the blocks into convs, which '
+                    'needs conv_norm_cfg=dict(type="BN") (or "SyncBN"); '
+                    f'{name} is {type(module).__name__}')
+        for i in range(self.num_stages):
+            patch_embed, blocks, _ = self.stage_modules(i)
+            patch_embed.switch_to_deploy(f'patch_embed{i + 1}')
+            for j, block in enumerate(blocks):
+                block.switch_to_deploy(f'blocks{i + 1}.{j}')
+        self.deploy = True
+        # The whole network runs channels-last (see forward); the weights
+        # follow so that the convs need no per-call reordering.
+        self.to(memory_format=torch.channels_last)
+        super().train(False)
 
     @classmethod
     def _parse_arch(cls, arch) -> Dict[str, List]:
@@ -630,6 +728,12 @@ class MogaNet(BaseModule):
                     param.requires_grad = False
 
     def train(self, mode: bool = True):
+        if mode and self.deploy:
+            raise RuntimeError(
+                'MogaNet in deploy mode (deploy=True or switch_to_deploy()) '
+                'is for inference only: its norms and scales are folded into '
+                'the convs and cannot be trained; train the model with '
+                'deploy=False')
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
@@ -648,7 +752,38 @@ class MogaNet(BaseModule):
                                     _frozen_batchnorm_statistics(block)))
         return block(x)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # Either structure's weights load into the other without an error
+        # when loading is not strict (as mmengine loads checkpoints) and
+        # leave most of the model at random values, so this is refused here.
+        keys = [key for key in state_dict if key.startswith(prefix)]
+        folded = any(key.endswith('.attn.shortcut_scale') for key in keys)
+        plain = any(key.endswith('.layer_scale_1') for key in keys)
+        if self.deploy and plain and not folded:
+            raise DeployLayoutError(
+                'these MogaNet weights are of the plain (training) structure '
+                'and do not fit a deploy-mode MogaNet (deploy=True): load '
+                'them into a model with deploy=False and call '
+                'switch_to_deploy() (tools/test.py and tools/infer.py: '
+                '--deploy), or convert the checkpoint with '
+                'tools/reparameterize_model.py')
+        if not self.deploy and folded and not plain:
+            raise DeployLayoutError(
+                'these MogaNet weights were folded for deploy mode (by '
+                'switch_to_deploy() or tools/reparameterize_model.py) and '
+                'need a backbone built with deploy=True, e.g. '
+                '--cfg-options model.backbone.deploy=True')
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        if self.deploy:
+            # Depth-wise convs are much faster channels-last on the CPU;
+            # outputs are returned contiguous, as necks and heads expect.
+            x = x.contiguous(memory_format=torch.channels_last)
         outs = []
         for i in range(self.num_stages):
             patch_embed, blocks, norm = self.stage_modules(i)
@@ -660,7 +795,7 @@ class MogaNet(BaseModule):
             else:
                 x = norm(x)
             if i in self.out_indices:
-                outs.append(x)
+                outs.append(x.contiguous() if self.deploy else x)
         return tuple(outs)
 
     def get_layer_depth(self, param_name: str, prefix: str = ''):

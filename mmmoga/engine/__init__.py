@@ -1,0 +1,3 @@
+from .deploy_hook import MogaNetDeployHook
+
+__all__ = ['MogaNetDeployHook']
