@@ -28,6 +28,14 @@ def _torchvision_ops():
     return f'torch {torch.__version__}, torchvision {torchvision.__version__}'
 
 
+def _numpy_1():
+    import numpy
+    assert numpy.__version__.startswith('1.'), (
+        f'numpy {numpy.__version__}: xtcocotools needs numpy 1 (something '
+        'installed after the stack upgraded it)')
+    return f'numpy {numpy.__version__}'
+
+
 def _import(name):
 
     def check():
@@ -45,6 +53,10 @@ CHECKS = [
     ('import mmseg.models', _import('mmseg.models')),
     ('import mmpose.models', _import('mmpose.models')),
     ('import mmpretrain.models', _import('mmpretrain.models')),
+    ('numpy 1', _numpy_1),
+    ('import onnxruntime', _import('onnxruntime')),
+    ('import openvino', _import('openvino')),
+    ('import onnxscript', _import('onnxscript')),
     ('import mmmoga', _import('mmmoga')),
 ]
 

@@ -8,7 +8,8 @@
 #      (an isolated build cannot see torch and silently ships no `mmcv._ext`); the built
 #      wheel is cached per (python, torch, ops flavour) so later installs take seconds,
 #   4. mmengine, mmdet, mmseg, mmpretrain, then mmpose without chumpy,
-#   5. mmmoga itself in editable mode,
+#   5. the ONNX exporter and runtimes (requirements/deploy.txt), then mmmoga itself in
+#      editable mode,
 #   6. tools/check_env.py, which fails loudly if any part of the stack does not import.
 #
 # Environment variables:
@@ -89,6 +90,9 @@ step "mmpose (without chumpy) and its runtime dependencies"
 grep -v '^mmpose' requirements/mmpose.txt | pip_install -q -r /dev/stdin \
     || fail "could not install mmpose's dependencies"
 pip_install -q --no-deps "$(grep '^mmpose' requirements/mmpose.txt)" || fail "could not install mmpose"
+
+step "ONNX export and runtimes (onnx, onnxscript, onnxruntime, openvino)"
+pip_install -q -r requirements/deploy.txt || fail "could not install requirements/deploy.txt"
 
 step "test requirements and mmmoga (editable)"
 pip_install -q -r requirements/tests.txt || fail "could not install test requirements"

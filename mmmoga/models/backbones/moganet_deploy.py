@@ -123,7 +123,8 @@ class SpaceToBatchDepthwiseConv2d(nn.Conv2d):
         dilation = self.dilation[0]
         if (x.device.type != 'cpu' or torch.jit.is_tracing()
                 or torch.jit.is_scripting() or torch.onnx.is_in_onnx_export()
-                or torch.compiler.is_compiling()):
+                or torch.compiler.is_compiling()
+                or torch.compiler.is_exporting()):
             return super().forward(x)
         batch, channels, height, width = x.shape
         padded_height = -(-height // dilation) * dilation
