@@ -32,6 +32,8 @@ demo-cls: install
 # Speed benchmarks (benchmarks/): ratios measured in one run, printed.
 bench: install
 	$(PY) benchmarks/backbone_speed.py
+	$(PY) benchmarks/detector_latency.py
+	$(PY) benchmarks/train_memory.py
 
 clean-venv:
 	rm -rf $(VENV)

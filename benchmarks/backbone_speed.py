@@ -1,24 +1,41 @@
 """Backbone inference speed on this machine: images per second of MogaNet
-and of MMPretrain's ConvNeXt-T, ResNet-50 and Swin-T, with glibc's default
-malloc and with the tools' tuned one, and the ratios between them.
+in each form against MMPretrain's ConvNeXt-T, ResNet-50 and Swin-T, and the
+ratios between them.
 
     python benchmarks/backbone_speed.py            # make bench runs this
     python benchmarks/backbone_speed.py --models moganet_s convnext_t --rounds 5
+
+The forms of MogaNet:
+  official     the plain model (the official formulation: same modules and
+               ops) with glibc's default malloc
+  plain        the same model with the tools' tuned malloc
+  deploy       deploy mode (MogaNet.switch_to_deploy), tuned malloc
+  compile      deploy mode through torch.compile (inductor, weights frozen)
+  onnxruntime  the deploy-mode ONNX export in ONNX Runtime
+  openvino     the same ONNX file in OpenVINO, float32
+  openvino_bf16  OpenVINO's default on CPUs with bfloat16 support (as this
+               machine kind's AMD EPYC): bfloat16 arithmetic, so not the same
+               outputs; listed to show what that default measures
+The other backbones run as built, with the tuned malloc, like deploy mode.
 
 Every measurement is a fresh subprocess (the allocator setting is fixed for
 a process's lifetime), started in turn with the others in each round, so
 that all variants share the same minutes of machine time; a variant's
 figure is the median over the rounds of the median of its timed runs.
 Inference, eval mode, no_grad, batch 8 at 224x224 by default, the torch
-thread count of the machine.
+thread count of the machine (ONNX Runtime and OpenVINO get the same count).
+The ONNX file is exported once, before the rounds; compiling happens inside
+each compile worker before its timed runs.
 """
 import argparse
-import json
-import os
+import os.path as osp
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+from common import report, run_worker
 
 MODELS = {
     'moganet_xt': dict(type='MogaNet', arch='xtiny', out_indices=(3, )),
@@ -29,19 +46,23 @@ MODELS = {
     'resnet50': dict(type='ResNet', depth=50),
     'swin_t': dict(type='SwinTransformer', arch='tiny', img_size=224),
 }
-# Which variants each model is measured in.
-MALLOCS = {'moganet_xt': ('default', 'tuned'), 'moganet_t': ('default',
-                                                             'tuned'),
-           'moganet_s': ('default', 'tuned'), 'moganet_b': ('default',
-                                                            'tuned'),
-           'convnext_t': ('tuned', ), 'resnet50': ('tuned', ),
-           'swin_t': ('tuned', )}
+MOGANET_FORMS = ('official', 'plain', 'deploy')
+# Which forms each model is measured in.
+FORMS = {
+    'moganet_xt': MOGANET_FORMS,
+    'moganet_t': MOGANET_FORMS,
+    'moganet_s': MOGANET_FORMS + ('compile', 'onnxruntime', 'openvino',
+                                  'openvino_bf16'),
+    'moganet_b': MOGANET_FORMS,
+    'convnext_t': ('plain', ),
+    'resnet50': ('plain', ),
+    'swin_t': ('plain', ),
+}
+ONNX_FORMS = ('onnxruntime', 'openvino', 'openvino_bf16')
+BASELINES = ('convnext_t', 'resnet50', 'swin_t')
 
 
-def worker(args):
-    """Measures one model in this process and prints a JSON line."""
-    from mmmoga.utils import tune_malloc
-    allocator = tune_malloc(args.malloc == 'tuned')
+def build_backbone(name, deploy):
     import torch
     from mmpretrain.registry import MODELS as PRETRAIN_MODELS
     from mmpretrain.utils import register_all_modules
@@ -49,84 +70,192 @@ def worker(args):
     import mmmoga  # noqa: F401  (MogaNet, found through the root registry)
     register_all_modules(init_default_scope=True)
     torch.manual_seed(0)
-    model = PRETRAIN_MODELS.build(MODELS[args.worker])
+    model = PRETRAIN_MODELS.build(MODELS[name])
     model.eval()  # some backbones' train() returns None, so not chained
+    if deploy:
+        model.switch_to_deploy()
+    return model
+
+
+def onnx_runner(form, path, threads):
+    """A callable running the ONNX file ``path`` on a numpy batch."""
+    if form == 'onnxruntime':
+        import onnxruntime
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(
+            path, options, providers=['CPUExecutionProvider'])
+        return lambda batch: session.run(None, {'image': batch})
+    import openvino
+    precision = 'bf16' if form == 'openvino_bf16' else 'f32'
+    compiled = openvino.Core().compile_model(
+        path, 'CPU', {'INFERENCE_NUM_THREADS': threads,
+                      'INFERENCE_PRECISION_HINT': precision})
+    request = compiled.create_infer_request()
+    return lambda batch: request.infer({0: batch})
+
+
+def worker(args):
+    """Measures one model in one form in this process; prints a JSON line."""
+    from mmmoga.utils import tune_malloc
+    allocator = tune_malloc(args.form != 'official')
+    import torch
+    threads = torch.get_num_threads()
     inputs = torch.rand(args.batch, 3, args.size, args.size)
+    if args.form in ONNX_FORMS:
+        run_once = onnx_runner(args.form, args.onnx, threads)
+        batch = inputs.numpy()
+
+        def forward():
+            run_once(batch)
+    else:
+        model = build_backbone(args.worker,
+                               deploy=args.form in ('deploy', 'compile'))
+        if args.form == 'compile':
+            import torch._inductor.config as inductor_config
+
+            # Constant-folds the weights into the graph (inference only).
+            inductor_config.freezing = True
+            model = torch.compile(model)
+
+        def forward():
+            with torch.no_grad():
+                model(inputs)
+
     times = []
-    with torch.no_grad():
-        for index in range(args.warmup + args.runs):
-            start = time.perf_counter()
-            model(inputs)
-            if index >= args.warmup:
-                times.append(time.perf_counter() - start)
-    print(json.dumps(dict(img_s=args.batch / statistics.median(times),
-                          allocator=allocator,
-                          threads=torch.get_num_threads())))
+    for index in range(args.warmup + args.runs):
+        start = time.perf_counter()
+        forward()
+        if index >= args.warmup:
+            times.append(time.perf_counter() - start)
+    report(dict(img_s=args.batch / statistics.median(times),
+                allocator=allocator, threads=threads))
 
 
-def measure(model, malloc, args):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith('MALLOC_') and k != 'MMMOGA_DEFAULT_MALLOC'}
-    command = [sys.executable, __file__, '--worker', model, '--malloc',
-               malloc, '--batch', str(args.batch), '--size', str(args.size),
-               '--runs', str(args.runs), '--warmup', str(args.warmup)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
+def export_onnx(path, size):
+    """Exports deploy-mode MogaNet-S to ``path`` (in a subprocess, so that
+    the exporter's memory does not stay in this one)."""
+    code = (
+        'import sys, torch\n'
+        f'sys.path.insert(0, {osp.dirname(osp.abspath(__file__))!r})\n'
+        'from backbone_speed import build_backbone\n'
+        "model = build_backbone('moganet_s', deploy=True)\n"
+        f'image = torch.rand(2, 3, {size}, {size})\n'
+        'dynamic = torch.export.Dim.DYNAMIC\n'
+        'torch.onnx.export(model, (image, ), dynamo=True, '
+        "input_names=['image'], dynamic_shapes=({0: dynamic}, ), "
+        f'verbose=False).save({path!r})\n')
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True, text=True)
     if result.returncode != 0:
-        raise SystemExit(f'{model} ({malloc}) failed:\n{result.stderr}')
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        raise SystemExit(f'exporting MogaNet-S to ONNX failed:\n'
+                         f'{result.stderr[-3000:]}')
+
+
+def measure(model, form, args, onnx_path):
+    worker_args = ['--worker', model, '--form', form, '--batch', args.batch,
+                   '--size', args.size, '--runs', args.runs, '--warmup',
+                   args.warmup]
+    if form in ONNX_FORMS:
+        worker_args += ['--onnx', onnx_path]
+    return run_worker(__file__, worker_args)
+
+
+def print_table(speed, args, threads):
+    print(f'\nimg/s, batch {args.batch} at {args.size}x{args.size}, '
+          f'{threads} threads, median of {args.rounds} rounds x '
+          f'{args.runs} runs')
+    forms = [f for f in ('official', 'plain', 'deploy', 'compile',
+                         *ONNX_FORMS)
+             if any((m, f) in speed for m in args.models)]
+    print(f'{"model":<12}' + ''.join(f'{f:>15}' for f in forms))
+    for model in args.models:
+        print(f'{model:<12}' + ''.join(
+            f'{speed[(model, f)]:>15.2f}' if (model, f) in speed else
+            f'{"-":>15}' for f in forms))
+    print('(official: default malloc; every other column: tuned malloc)')
+
+
+def ratio_lines(speed):
+    """(description, ratio, target) for every ratio the runs allow."""
+    lines = []
+
+    def add(text, numerator, denominator, target=''):
+        if numerator in speed and denominator in speed:
+            lines.append((text, speed[numerator] / speed[denominator],
+                          target))
+
+    for model in MODELS:
+        if not model.startswith('moganet'):
+            continue
+        name = 'MogaNet-' + model.split('_')[1].upper()
+        add(f'{name} deploy / official', (model, 'deploy'),
+            (model, 'official'), '>= 2.0x' if model == 'moganet_s' else '')
+        add(f'{name} deploy / plain (both tuned malloc)', (model, 'deploy'),
+            (model, 'plain'))
+        add(f'{name} plain tuned / default malloc', (model, 'plain'),
+            (model, 'official'))
+    for baseline in BASELINES:
+        add(f'MogaNet-S deploy / {baseline}', ('moganet_s', 'deploy'),
+            (baseline, 'plain'),
+            '>= 1.0x (floor 0.8x)' if baseline == 'convnext_t' else '')
+    for form in ('compile', *ONNX_FORMS):
+        add(f'MogaNet-S {form} / deploy', ('moganet_s', form),
+            ('moganet_s', 'deploy'))
+    best = max((f for f in ('deploy', 'compile', 'onnxruntime', 'openvino')
+                if ('moganet_s', f) in speed),
+               key=lambda f: speed[('moganet_s', f)], default=None)
+    if best and best != 'deploy':
+        add(f'MogaNet-S {best} (fastest) / convnext_t', ('moganet_s', best),
+            ('convnext_t', 'plain'))
+        add(f'MogaNet-S {best} (fastest) / official', ('moganet_s', best),
+            ('moganet_s', 'official'))
+    return lines
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--models', nargs='+', default=list(MODELS),
                         choices=list(MODELS))
+    parser.add_argument(
+        '--forms', nargs='+', default=None,
+        choices=['official', 'plain', 'deploy', 'compile', *ONNX_FORMS],
+        help='measure only these forms (default: every form of each model)')
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--worker', help=argparse.SUPPRESS)
-    parser.add_argument('--malloc', choices=['default', 'tuned'],
-                        help=argparse.SUPPRESS)
+    parser.add_argument('--form', help=argparse.SUPPRESS)
+    parser.add_argument('--onnx', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
-    variants = [(m, a) for m in args.models for a in MALLOCS[m]]
+    variants = [(m, f) for m in args.models for f in FORMS[m]
+                if args.forms is None or f in args.forms]
     results = {v: [] for v in variants}
     threads = None
-    for round_index in range(args.rounds):
-        for model, malloc in variants:
-            measured = measure(model, malloc, args)
-            threads = measured['threads']
-            results[(model, malloc)].append(measured['img_s'])
-            print(f'round {round_index + 1}/{args.rounds} {model:<11} '
-                  f'{malloc:<8} {measured["img_s"]:6.2f} img/s', flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = osp.join(tmp, 'moganet_s_deploy.onnx')
+        if any(f in ONNX_FORMS for _, f in variants):
+            export_onnx(onnx_path, args.size)
+        for round_index in range(args.rounds):
+            for model, form in variants:
+                measured = measure(model, form, args, onnx_path)
+                threads = measured['threads']
+                results[(model, form)].append(measured['img_s'])
+                print(f'round {round_index + 1}/{args.rounds} {model:<11} '
+                      f'{form:<12} {measured["img_s"]:6.2f} img/s '
+                      f'({measured["allocator"]})', flush=True)
     speed = {v: statistics.median(r) for v, r in results.items()}
-    print(f'\nimg/s, batch {args.batch} at {args.size}x{args.size}, '
-          f'{threads} threads, median of {args.rounds} rounds x '
-          f'{args.runs} runs')
-    print(f'{"model":<12}{"default malloc":>16}{"tuned malloc":>14}'
-          f'{"tuned / default":>17}')
-    for model in args.models:
-        default = speed.get((model, 'default'))
-        tuned = speed.get((model, 'tuned'))
-        ratio = f'{tuned / default:.2f}x' if default and tuned else '-'
-        default_text = f'{default:.2f}' if default else '-'
-        tuned_text = f'{tuned:.2f}' if tuned else '-'
-        print(f'{model:<12}{default_text:>16}{tuned_text:>14}{ratio:>17}')
-    if ('moganet_s', 'tuned') in speed:
-        print()
-        for baseline in ('convnext_t', 'resnet50', 'swin_t'):
-            if (baseline, 'tuned') in speed:
-                ratio = speed[('moganet_s', 'tuned')] / speed[(baseline,
-                                                                'tuned')]
-                print(f'MogaNet-S / {baseline} (both tuned malloc): '
-                      f'{ratio:.2f}x')
-        if ('moganet_s', 'default') in speed:
-            print('MogaNet-S tuned malloc / official formulation with the '
-                  'default malloc: '
-                  f"{speed[('moganet_s', 'tuned')] / speed[('moganet_s', 'default')]:.2f}x")
+    print_table(speed, args, threads)
+    print()
+    for text, ratio, target in ratio_lines(speed):
+        print(f'{text:<52}{ratio:6.2f}x' +
+              (f'   target {target}' if target else ''))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,36 @@
+"""What the benchmarks share: each measurement runs in a fresh subprocess of
+the benchmark script itself, with the allocator set by the worker (never
+inherited from this shell), and reports one JSON line."""
+import json
+import os
+import subprocess
+import sys
+
+
+def run_worker(script, worker_args):
+    """Runs ``python SCRIPT --worker ...`` and returns its last JSON line;
+    a failing worker ends the benchmark with its error output."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith('MALLOC_') and k != 'MMMOGA_DEFAULT_MALLOC'}
+    command = [sys.executable, script, *map(str, worker_args)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f'{" ".join(command[1:])} failed:\n'
+                         f'{result.stderr[-3000:]}')
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(values):
+    """Prints the worker's result as its last line."""
+    print(json.dumps(values), flush=True)
+
+
+def detector_parser(doc):
+    """Arguments of the detector benchmarks: the image size and the hidden
+    ``--worker`` switch."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument('--size', type=int, nargs=2, default=(800, 1216),
+                        metavar=('H', 'W'))
+    parser.add_argument('--worker', help=argparse.SUPPRESS)
+    return parser
