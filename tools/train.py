@@ -6,7 +6,8 @@ classification alike (the task and registry scope come from the config).
 """
 import argparse
 
-
+from mmmoga.engine import (NonFiniteLossError, checkpoint_problem,
+                           find_resumable_checkpoint)
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
                           build_runner, check_config, load_tool_config,
                           tune_malloc)
@@ -55,6 +56,30 @@ def enable_auto_scale_lr(cfg):
     cfg.auto_scale_lr.enable = True
 
 
+def resume_checkpoint(resume, work_dir):
+    """The checkpoint ``--resume`` continues from, checked before anything
+    is built. Without a value: the newest whole checkpoint in the work dir
+    (newer ones that are truncated or damaged are reported and skipped;
+    None when there are none at all, so that training starts afresh)."""
+    if resume != 'auto':
+        problem = checkpoint_problem(resume)
+        if problem is not None:
+            raise ConfigCheckError(
+                f'--resume {resume}: cannot resume from it: {problem}')
+        return resume
+    path, skipped = find_resumable_checkpoint(work_dir)
+    for bad, problem in skipped:
+        print(f'warning: --resume: skipping {bad}: {problem}', flush=True)
+    if path is None and skipped:
+        raise ConfigCheckError(
+            f'--resume: no checkpoint in {work_dir} can be resumed from '
+            f'(all {len(skipped)} are damaged, see the warnings above)')
+    if path is not None and skipped:
+        print(f'--resume: resuming from {path}, the newest whole checkpoint',
+              flush=True)
+    return path
+
+
 def main():
     args = parse_args()
     tune_malloc(not args.default_malloc)
@@ -63,10 +88,9 @@ def main():
         enable_amp(cfg)
     if args.auto_scale_lr:
         enable_auto_scale_lr(cfg)
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
+    if args.resume is not None:
+        cfg.resume, cfg.load_from = True, resume_checkpoint(
+            args.resume, cfg.work_dir)
 
     check_config(cfg, resume=args.resume, splits=('train', 'val'))
     build_runner(cfg).train()
@@ -75,5 +99,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except ConfigCheckError as error:  # one message, no traceback
+    except (ConfigCheckError, NonFiniteLossError) as error:  # one message
         raise SystemExit(f'error: {error}') from None

@@ -7,6 +7,7 @@ from typing import Optional
 from torch import nn
 
 from mmengine.config import Config, DictAction
+from mmengine.hooks import CheckpointHook
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import Runner
@@ -63,8 +64,20 @@ def load_tool_config(args: argparse.Namespace) -> Config:
 
 def build_runner(cfg: Config) -> Runner:
     """The Runner of ``cfg`` (or its ``runner_type``), after preparing a
-    CPU-only distributed launch if there is one."""
+    CPU-only distributed launch if there is one. mmengine's
+    ``CheckpointHook`` is replaced by ``AtomicCheckpointHook`` (same
+    arguments), whose checkpoints survive a kill while saving, and
+    ``NonFiniteLossHook`` stops training at a NaN or infinite loss."""
     prepare_distributed(cfg)
+    checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
+    if checkpoint_hook is not None and checkpoint_hook.get('type') in (
+            'CheckpointHook', CheckpointHook):
+        checkpoint_hook['type'] = 'AtomicCheckpointHook'
+    custom_hooks = list(cfg.get('custom_hooks', []))
+    if not any(hook.get('type') == 'NonFiniteLossHook'
+               for hook in custom_hooks):
+        cfg.custom_hooks = custom_hooks + [dict(type='NonFiniteLossHook')]
+
     return Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
 

@@ -1,0 +1,175 @@
+"""Reliability of training runs: checkpoints that survive a kill while
+saving, --resume that finds the newest whole one, a stop at the first
+non-finite loss."""
+import os
+import os.path as osp
+import sys
+from collections import deque
+
+import pytest
+import torch
+from mmengine.fileio import get_file_backend
+from mmengine.logging import MessageHub
+
+from helpers import run_tool, toy_run_options
+from mmmoga.engine import (AtomicCheckpointHook, atomic_write,
+                           checkpoint_problem, find_resumable_checkpoint)
+from mmmoga.toy_data import write_toy_cls
+
+TOY_CONFIG = 'configs/cls/toy/moganet_xt_toy.py'
+
+
+class Killed(Exception):
+    """Stands for the process dying at that point."""
+
+
+def test_atomic_write_keeps_the_old_file_when_killed(tmp_path, monkeypatch):
+    path = tmp_path / 'epoch_1.pth'
+    atomic_write(b'old content', str(path))
+
+    def die(descriptor):
+        raise Killed
+
+    monkeypatch.setattr(os, 'fsync', die)  # dies after writing, before rename
+    with pytest.raises(Killed):
+        atomic_write(b'new content, half written', str(path))
+    assert path.read_bytes() == b'old content'
+    assert os.listdir(tmp_path) == ['epoch_1.pth']  # no temporary left
+    monkeypatch.undo()
+    atomic_write('new', str(path))
+    assert path.read_text() == 'new'
+
+
+class StubRunner:
+    """What CheckpointHook uses of a Runner; ``save_checkpoint`` writes a
+    real checkpoint through the hook's backend, or dies half-way."""
+
+    def __init__(self, work_dir, die=False):
+        self.work_dir = str(work_dir)
+        self.message_hub = MessageHub.get_instance(f'stub-{id(self)}')
+        self.die = die
+
+    def save_checkpoint(self, out_dir, filename, file_client_args, **kwargs):
+        if self.die:
+            # The old backend would have truncated the target by now.
+            raise Killed
+        from mmengine.runner.checkpoint import save_checkpoint
+        save_checkpoint(dict(state_dict={'w': torch.ones(2)}),
+                        osp.join(out_dir, filename),
+                        backend_args=kwargs['backend_args'])
+
+
+def make_hook(work_dir):
+    hook = AtomicCheckpointHook(interval=1, max_keep_ckpts=1)
+    hook.out_dir = str(work_dir)
+    hook.file_backend = get_file_backend(hook.out_dir,
+                                         backend_args=hook.backend_args)
+    hook.keep_ckpt_ids = deque([], 1)
+    return hook
+
+
+def test_hook_deletes_the_old_checkpoint_only_after_saving(tmp_path):
+    hook = make_hook(tmp_path)
+    hook._save_checkpoint_with_step(StubRunner(tmp_path), 1, {})
+    first = tmp_path / 'epoch_1.pth'
+    assert checkpoint_problem(str(first)) is None
+    assert (tmp_path / 'last_checkpoint').read_text() == str(first)
+
+    # Killed while saving epoch 2: mmengine's hook deletes epoch_1 first and
+    # would leave nothing to resume from (max_keep_ckpts=1).
+    with pytest.raises(Killed):
+        hook._save_checkpoint_with_step(StubRunner(tmp_path, die=True), 2, {})
+    assert checkpoint_problem(str(first)) is None
+    assert (tmp_path / 'last_checkpoint').read_text() == str(first)
+
+    hook.keep_ckpt_ids = deque([1], 1)
+    runner = StubRunner(tmp_path)
+    hook._save_checkpoint_with_step(runner, 2, {})
+    assert sorted(os.listdir(tmp_path)) == ['epoch_2.pth', 'last_checkpoint']
+    assert runner.message_hub.get_info('keep_ckpt_ids') == [2]
+
+
+@pytest.mark.parametrize('damage,reason', [
+    (lambda p: os.truncate(p, 5000), 'not a complete checkpoint'),
+    (lambda p: os.truncate(p, 0), 'empty file'),
+])
+def test_checkpoint_problem(tmp_path, damage, reason):
+    path = str(tmp_path / 'iter_3.pth')
+    torch.save(dict(state_dict={'w': torch.randn(5000)}), path)
+    assert checkpoint_problem(path) is None
+    damage(path)
+    assert reason in checkpoint_problem(path)
+
+
+def test_find_resumable_checkpoint_orders_by_step(tmp_path):
+    for step in (2, 10, 9):
+        torch.save({'step': step}, tmp_path / f'iter_{step}.pth')
+    os.truncate(tmp_path / 'iter_10.pth', 100)
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_10.pth'))
+    path, skipped = find_resumable_checkpoint(str(tmp_path))
+    assert path == str(tmp_path / 'iter_9.pth')
+    assert [p for p, _ in skipped] == [str(tmp_path / 'iter_10.pth')]
+
+
+@pytest.fixture(scope='module')
+def toy_cls(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('toy_cls'))
+    write_toy_cls(root, num_train=8, num_val=4, seed=5)
+    return root
+
+
+def train(root, work_dir, epochs, *extra):
+    return run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
+                    '--work-dir', str(work_dir), *extra, *toy_run_options(
+                        root, f'train_cfg.max_epochs={epochs}',
+                        f'train_cfg.val_interval={epochs}',
+                        'default_hooks.checkpoint.interval=1',
+                        'default_hooks.checkpoint.max_keep_ckpts=2',
+                        'train_dataloader.batch_size=4'))
+
+
+def test_resume_skips_a_truncated_checkpoint(toy_cls, tmp_path):
+    """A kill while saving epoch 2 (the file truncated, last_checkpoint
+    pointing at it): --resume names it, resumes from epoch 1 and finishes."""
+    result = train(toy_cls, tmp_path, 2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    os.truncate(tmp_path / 'epoch_2.pth', 5000)
+    result = train(toy_cls, tmp_path, 3, '--resume')
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert (f'warning: --resume: skipping {tmp_path}/epoch_2.pth: not a '
+            'complete checkpoint') in output
+    assert f'resuming from {tmp_path}/epoch_1.pth' in output
+    assert 'resumed epoch: 1' in output
+    assert checkpoint_problem(str(tmp_path / 'epoch_3.pth')) is None
+
+    # Every checkpoint damaged: one error, nothing trained.
+    # (epoch 1 dropped out of max_keep_ckpts=2 once epoch 3 was saved, and
+    # only then: epoch_2.pth was rewritten by the resumed run.)
+    kept = sorted(n for n in os.listdir(tmp_path) if n.endswith('.pth'))
+    assert kept == ['epoch_2.pth', 'epoch_3.pth']
+    for name in kept:
+        os.truncate(tmp_path / name, 0)
+    result = train(toy_cls, tmp_path, 4, '--resume')
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f'error: --resume: no checkpoint in {tmp_path} can be resumed from '
+        '(all 2 are damaged, see the warnings above)')
+
+    # An explicit corrupt file is one error naming it.
+    result = train(toy_cls, tmp_path, 4, '--resume',
+                   str(tmp_path / 'epoch_3.pth'))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f'error: --resume {tmp_path}/epoch_3.pth: cannot resume from it: '
+        'empty file (0 bytes)')
+
+
+def test_non_finite_loss_stops_training_naming_the_term(toy_cls, tmp_path):
+    result = train(toy_cls, tmp_path, 2, '--cfg-options',
+                   'model.head.loss.loss_weight=nan')
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        'error: non-finite loss at iteration 1 (epoch 1): loss=nan; '
+        'training stopped before anything was saved from this iteration')
+    assert not [n for n in os.listdir(tmp_path) if n.endswith('.pth')]
