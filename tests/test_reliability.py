@@ -173,3 +173,13 @@ def test_non_finite_loss_stops_training_naming_the_term(toy_cls, tmp_path):
         'error: non-finite loss at iteration 1 (epoch 1): loss=nan; '
         'training stopped before anything was saved from this iteration')
     assert not [n for n in os.listdir(tmp_path) if n.endswith('.pth')]
+
+
+def test_training_a_deployed_model_is_refused(toy_cls, tmp_path):
+    result = train(toy_cls, tmp_path, 1, '--cfg-options',
+                   'model.backbone.deploy=True')
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        'error: model.backbone has deploy=True: deploy mode folds the norms '
+        'and scales for inference and cannot be trained; train with '
+        'deploy=False')

@@ -8,6 +8,7 @@ import argparse
 
 from mmmoga.engine import (NonFiniteLossError, checkpoint_problem,
                            find_resumable_checkpoint)
+from mmmoga.models import moganet_configs
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
                           build_runner, check_config, load_tool_config,
                           tune_malloc)
@@ -92,6 +93,13 @@ def main():
         cfg.resume, cfg.load_from = True, resume_checkpoint(
             args.resume, cfg.work_dir)
 
+    deployed = [path for path, backbone in moganet_configs(cfg.model)
+                if backbone.get('deploy')]
+    if deployed:
+        raise ConfigCheckError(
+            f'{", ".join(deployed)} has deploy=True: deploy mode folds the '
+            'norms and scales for inference and cannot be trained; train '
+            'with deploy=False')
     check_config(cfg, resume=args.resume, splits=('train', 'val'))
     build_runner(cfg).train()
 
