@@ -8,6 +8,7 @@ of mmdet, mmseg, mmpose and mmpretrain all fall back to; it also makes
 mmengine load checkpoints safely on torch >= 2.6 (see
 :mod:`mmmoga.utils.safe_loading`).
 """
+from .datasets import CheckedDataset
 from .engine import MogaNetDeployHook
 from .models import LayerNorm2d, MogaNet
 from .utils import enable_safe_checkpoint_loading

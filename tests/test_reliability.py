@@ -183,3 +183,46 @@ def test_training_a_deployed_model_is_refused(toy_cls, tmp_path):
         'error: model.backbone has deploy=True: deploy mode folds the norms '
         'and scales for inference and cannot be trained; train with '
         'deploy=False')
+
+
+def corrupt_copy(root, tmp_path, split, index=0):
+    """A copy of the toy set whose ``index``-th image of ``split`` is a
+    truncated JPEG (as a kill during copying leaves it)."""
+    import shutil
+    copy_root = tmp_path / 'data'
+    shutil.copytree(root, copy_root)
+    images = sorted((copy_root / split).rglob('*.jpg'))
+    data = images[index].read_bytes()
+    images[index].write_bytes(data[:len(data) // 3])
+    return str(copy_root), images[index]
+
+
+def test_bad_image_in_training_is_skipped_and_counted(toy_cls, tmp_path):
+    root, bad = corrupt_copy(toy_cls, tmp_path, 'train')
+    result = train(root, tmp_path / 'run', 1, '--cfg-options',
+                   'max_bad_sample_fraction=0.2')
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert output.count(f'skipping bad sample {bad}: failed to load image') \
+        == 1
+    # The default 1% of 8 samples allows none.
+    result = train(root, tmp_path / 'run2', 1)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        'error: 1 of 8 training samples are bad, more than '
+        f'max_bad_fraction=0.01 allows ({bad}: failed to load image: '
+        f'{bad})')
+
+
+def test_bad_image_in_testing_is_an_error_naming_it(toy_cls, tmp_path):
+    root, bad = corrupt_copy(toy_cls, tmp_path, 'val', index=2)
+    checkpoint = tmp_path / 'plain.pth'
+    from helpers import build_from_config
+    _, model = build_from_config(TOY_CONFIG)
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
+                      str(checkpoint), '--work-dir', str(tmp_path / 'test'),
+                      *toy_run_options(root))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f'error: bad sample {bad}: failed to load image: {bad}')

@@ -76,7 +76,10 @@ def test_test_tool_draws_overlays_and_runs_tta(trained_toy_model,
     tested = Config.fromfile(str(tmp_path / 'tta' / osp.basename(TOY_CONFIG)))
     assert tested.model.type == 'SegTTAModel'
     assert tested.model.module.type == 'EncoderDecoder'
-    assert tested.test_dataloader.dataset.pipeline == tested.tta_pipeline
+    # (The tools wrap every dataset in CheckedDataset.)
+    assert tested.test_dataloader.dataset.type == 'CheckedDataset'
+    assert tested.test_dataloader.dataset.dataset.pipeline == \
+        tested.tta_pipeline
 
 
 def test_infer_writes_overlays_and_label_maps(trained_toy_model,

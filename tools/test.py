@@ -9,6 +9,7 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
+from mmmoga.datasets import BadDataError, bad_data_message
 from mmmoga.models import DeployLayoutError, moganet_configs
 from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
                           build_runner, check_config, load_tool_config,
@@ -147,3 +148,5 @@ if __name__ == '__main__':
         main()
     except (ConfigCheckError, DeployLayoutError) as error:  # one message
         raise SystemExit(f'error: {error}') from None
+    except BadDataError as error:  # possibly re-raised by a loader worker
+        raise SystemExit(f'error: {bad_data_message(error)}') from None

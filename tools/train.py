@@ -6,6 +6,7 @@ classification alike (the task and registry scope come from the config).
 """
 import argparse
 
+from mmmoga.datasets import BadDataError, bad_data_message
 from mmmoga.engine import (NonFiniteLossError, checkpoint_problem,
                            find_resumable_checkpoint)
 from mmmoga.models import moganet_configs
@@ -109,3 +110,5 @@ if __name__ == '__main__':
         main()
     except (ConfigCheckError, NonFiniteLossError) as error:  # one message
         raise SystemExit(f'error: {error}') from None
+    except BadDataError as error:  # possibly re-raised by a loader worker
+        raise SystemExit(f'error: {bad_data_message(error)}') from None

@@ -67,12 +67,24 @@ def build_runner(cfg: Config) -> Runner:
     CPU-only distributed launch if there is one. mmengine's
     ``CheckpointHook`` is replaced by ``AtomicCheckpointHook`` (same
     arguments), whose checkpoints survive a kill while saving, and
-    ``NonFiniteLossHook`` stops training at a NaN or infinite loss."""
+    ``NonFiniteLossHook`` stops training at a NaN or infinite loss; every
+    data loader's dataset is wrapped in ``CheckedDataset`` (bad samples
+    skipped and counted in training, up to the config's
+    ``max_bad_sample_fraction``, default 0.01; an error in testing)."""
     prepare_distributed(cfg)
     checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
     if checkpoint_hook is not None and checkpoint_hook.get('type') in (
             'CheckpointHook', CheckpointHook):
         checkpoint_hook['type'] = 'AtomicCheckpointHook'
+    # Bad samples are skipped and counted in training, an error in testing.
+    max_bad_fraction = cfg.get('max_bad_sample_fraction', 0.01)
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader and loader.get('dataset', {}).get('type') != 'CheckedDataset':
+            loader.dataset = dict(type='CheckedDataset',
+                                  dataset=loader.dataset,
+                                  skip_bad_samples=split == 'train',
+                                  max_bad_fraction=max_bad_fraction)
     custom_hooks = list(cfg.get('custom_hooks', []))
     if not any(hook.get('type') == 'NonFiniteLossHook'
                for hook in custom_hooks):

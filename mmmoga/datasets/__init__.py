@@ -1,0 +1,3 @@
+from .checked_dataset import BadDataError, CheckedDataset, bad_data_message
+
+__all__ = ['BadDataError', 'CheckedDataset', 'bad_data_message']
