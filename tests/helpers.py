@@ -143,3 +143,16 @@ def toy_run_options(data_root, *extra):
                     f'{split}_dataloader.persistent_workers=False']
     return ['--cfg-options', *options, 'default_hooks.logger.interval=1',
             *extra]
+
+
+def corrupt_copy(root, tmp_path, split, index=0):
+    """A copy of the toy data set in ``root`` whose ``index``-th image of
+    ``split`` (sorted, in any sub-folder) is a truncated JPEG, as a kill
+    during copying leaves it. Returns the copy's root and that image."""
+    import shutil
+    copy_root = tmp_path / 'data'
+    shutil.copytree(root, copy_root)
+    image = sorted((copy_root / split).rglob('*.jpg'))[index]
+    data = image.read_bytes()
+    image.write_bytes(data[:len(data) // 3])
+    return str(copy_root), image

@@ -11,7 +11,7 @@ import torch
 from mmengine.fileio import get_file_backend
 from mmengine.logging import MessageHub
 
-from helpers import run_tool, toy_run_options
+from helpers import corrupt_copy, run_tool, toy_run_options
 from mmmoga.engine import (AtomicCheckpointHook, atomic_write,
                            checkpoint_problem, find_resumable_checkpoint)
 from mmmoga.toy_data import write_toy_cls
@@ -183,18 +183,6 @@ def test_training_a_deployed_model_is_refused(toy_cls, tmp_path):
         'error: model.backbone has deploy=True: deploy mode folds the norms '
         'and scales for inference and cannot be trained; train with '
         'deploy=False')
-
-
-def corrupt_copy(root, tmp_path, split, index=0):
-    """A copy of the toy set whose ``index``-th image of ``split`` is a
-    truncated JPEG (as a kill during copying leaves it)."""
-    import shutil
-    copy_root = tmp_path / 'data'
-    shutil.copytree(root, copy_root)
-    images = sorted((copy_root / split).rglob('*.jpg'))
-    data = images[index].read_bytes()
-    images[index].write_bytes(data[:len(data) // 3])
-    return str(copy_root), images[index]
 
 
 def test_bad_image_in_training_is_skipped_and_counted(toy_cls, tmp_path):

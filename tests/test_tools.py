@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from helpers import (REPO, config_with, run_distributed_tool, run_tool,
-                     toy_run_options)
+from helpers import (REPO, config_with, corrupt_copy, run_distributed_tool,
+                     run_tool, toy_run_options)
 from mmmoga.toy_data import write_toy_coco
 from mmmoga.utils import (ConfigCheckError, DatasetNotFoundError,
                           check_config)
@@ -186,16 +186,11 @@ def test_bad_image_in_detection_testing_is_an_error_naming_it(
         trained_toy_model, tiny_toy_coco, tmp_path):
     """Testing stops at a truncated image, naming it (the mechanism every
     task shares; training's skipping is tested in test_reliability.py)."""
-    import shutil
-    root = tmp_path / 'data'
-    shutil.copytree(tiny_toy_coco, root)
-    bad = sorted((root / 'val').glob('*.jpg'))[1]
-    data = bad.read_bytes()
-    bad.write_bytes(data[:len(data) // 3])
+    root, bad = corrupt_copy(tiny_toy_coco, tmp_path, 'val', index=1)
     work_dir, _ = trained_toy_model
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
-                      str(tmp_path / 'test'), *toy_options(str(root)))
+                      str(tmp_path / 'test'), *toy_options(root))
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
         f'error: bad sample {bad}: failed to load image: {bad}')

@@ -29,11 +29,11 @@ import torch.nn.functional as F
 from mmengine.config import DictAction
 from torch import nn
 
-from mmmoga.models import (DeployLayoutError, MogaNet, moganet_configs,
+from mmmoga.models import (DeployLayoutError, MogaNet,
+                           is_deployed_state_dict, moganet_configs,
                            switch_model_to_deploy)
-from mmmoga.utils import (ConfigCheckError, UnsafeCheckpointError,
-                          build_config_model, load_config,
-                          load_local_checkpoint)
+from mmmoga.utils import (ConfigCheckError, build_config_model,
+                          load_checkpoint_file, load_config)
 
 # Largest ONNX Runtime - PyTorch difference accepted, relative to the
 # largest output (float32 arithmetic in a different order).
@@ -94,16 +94,9 @@ def parse_args():
 
 def load_model(cfg, checkpoint_path):
     """The config's model with the checkpoint loaded, in deploy mode."""
-    if not osp.isfile(checkpoint_path):
-        raise ConfigCheckError(
-            f'checkpoint file {checkpoint_path} does not exist')
-    try:
-        checkpoint = load_local_checkpoint(checkpoint_path,
-                                           map_location='cpu')
-    except UnsafeCheckpointError as error:
-        raise ConfigCheckError(str(error)) from None
+    checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
-    deployed = any(key.endswith('.attn.shortcut_scale') for key in state_dict)
+    deployed = is_deployed_state_dict(state_dict)
     for _, backbone_cfg in moganet_configs(cfg.model):
         backbone_cfg['deploy'] = deployed
     model = build_config_model(cfg).eval()
@@ -211,7 +204,7 @@ def main():
     model = load_model(cfg, args.checkpoint)
     module, output_names = exported_module(cfg, model, args.part)
     backbone = next(m for m in model.modules() if isinstance(m, MogaNet))
-    in_channels = backbone.patch_embed1.projection[0].in_channels
+    in_channels = backbone.in_channels
     height, width = args.shape or (224, 224)
     traced = (2, height, width)
     fixed_size = fixed_size_reason(module)

@@ -20,10 +20,11 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
-from mmmoga.models import moganet_configs, switch_model_to_deploy
+from mmmoga.models import (is_deployed_state_dict, moganet_configs,
+                           switch_model_to_deploy)
 from mmmoga.utils import (CheckpointLayoutError, ConfigCheckError,
-                          UnsafeCheckpointError, build_config_model, load_config,
-                          load_local_checkpoint)
+                          build_config_model, load_checkpoint_file,
+                          load_config)
 from mmmoga.utils.official_checkpoints import check_against_model
 from mmmoga.version import __version__
 
@@ -51,17 +52,9 @@ def parse_args():
 
 
 def load_state_dict(path):
-    if not osp.isfile(path):
-        raise ConfigCheckError(f'checkpoint file {path} does not exist')
-    try:
-        checkpoint = load_local_checkpoint(path, map_location='cpu')
-    except UnsafeCheckpointError as error:
-        raise ConfigCheckError(str(error)) from None
-    if not isinstance(checkpoint, dict):
-        raise ConfigCheckError(f'{path} holds a {type(checkpoint).__name__}, '
-                               'not a checkpoint dict')
+    checkpoint = load_checkpoint_file(path)
     state_dict = checkpoint.get('state_dict', checkpoint)
-    if any(key.endswith('.attn.shortcut_scale') for key in state_dict):
+    if is_deployed_state_dict(state_dict):
         raise ConfigCheckError(f'{path} is deployed already (its MogaNet '
                                'weights are folded)')
     return checkpoint, state_dict
@@ -76,8 +69,8 @@ def largest_difference(plain, deployed, names, size):
     for name in names:
         plain_backbone = plain.get_submodule(name)
         deployed_backbone = deployed.get_submodule(name)
-        in_channels = plain_backbone.patch_embed1.projection[0].in_channels
-        image = torch.rand(1, in_channels, size, size, generator=generator)
+        image = torch.rand(1, plain_backbone.in_channels, size, size,
+                           generator=generator)
         expected = plain_backbone(image)
         outputs = deployed_backbone(image)
         scale = max(out.abs().max().item() for out in expected)

@@ -8,7 +8,8 @@ from .official_checkpoints import (SOURCES, CheckpointLayoutError,
                                    imagenet_to_backbone,
                                    imagenet_to_classifier, official_weights)
 from .tool_config import (add_runner_arguments, build_config_model,
-                          build_runner, load_config, load_tool_config)
+                          build_runner, load_checkpoint_file, load_config,
+                          load_tool_config)
 from .safe_loading import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
                            allow_checkpoint_globals,
                            enable_safe_checkpoint_loading,
@@ -20,7 +21,7 @@ __all__ = [
     'check_checkpoint_paths', 'check_config', 'check_dataset_paths',
     'prepare_distributed', 'add_runner_arguments', 'build_config_model',
     'build_runner',
-    'load_config', 'load_tool_config',
+    'load_checkpoint_file', 'load_config', 'load_tool_config',
     'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
     'allow_checkpoint_globals', 'enable_safe_checkpoint_loading',
     'load_local_checkpoint', 'CheckpointLayoutError', 'imagenet_to_backbone',

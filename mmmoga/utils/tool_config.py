@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 from .allocator import add_allocator_argument
 from .config_checks import ConfigCheckError
 from .distributed import prepare_distributed
+from .safe_loading import UnsafeCheckpointError, load_local_checkpoint
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser):
@@ -45,6 +46,21 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def load_checkpoint_file(path: str) -> dict:
+    """A local checkpoint for a tool, loaded safely; a missing, refused or
+    non-dict file is a :class:`ConfigCheckError`."""
+    if not osp.isfile(path):
+        raise ConfigCheckError(f'checkpoint file {path} does not exist')
+    try:
+        checkpoint = load_local_checkpoint(path, map_location='cpu')
+    except UnsafeCheckpointError as error:
+        raise ConfigCheckError(str(error)) from None
+    if not isinstance(checkpoint, dict):
+        raise ConfigCheckError(f'{path} holds a {type(checkpoint).__name__}, '
+                               'not a checkpoint dict')
+    return checkpoint
 
 
 def load_tool_config(args: argparse.Namespace) -> Config:

@@ -20,7 +20,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ..layers import LayerNorm2d
 from .moganet_deploy import (DeployLayoutError, FusedChannelAggregationFFN,
                              FusedGatedAggregation,
-                             SpaceToBatchDepthwiseConv2d, fold_norm_after_conv)
+                             SpaceToBatchDepthwiseConv2d, fold_norm_after_conv,
+                             is_deployed_state_dict)
 
 ConfigType = Dict
 OptConfigType = Optional[Dict]
@@ -556,6 +557,7 @@ class MogaNet(BaseModule):
         self.depths = list(self.arch_settings['depths'])
         self.ffn_ratios = list(self.arch_settings['ffn_ratios'])
         self.num_stages = len(self.depths)
+        self.in_channels = in_channels
         self.out_indices = self._parse_out_indices(out_indices,
                                                    self.num_stages)
         if not -1 <= frozen_stages < self.num_stages:
@@ -759,7 +761,7 @@ class MogaNet(BaseModule):
         # when loading is not strict (as mmengine loads checkpoints) and
         # leave most of the model at random values, so this is refused here.
         keys = [key for key in state_dict if key.startswith(prefix)]
-        folded = any(key.endswith('.attn.shortcut_scale') for key in keys)
+        folded = is_deployed_state_dict(keys)
         plain = any(key.endswith('.layer_scale_1') for key in keys)
         if self.deploy and plain and not folded:
             raise DeployLayoutError(

@@ -40,6 +40,12 @@ class DeployLayoutError(ValueError):
     other way round."""
 
 
+def is_deployed_state_dict(keys) -> bool:
+    """Whether state-dict ``keys`` hold MogaNet weights folded for deploy
+    mode (found by a parameter only the folded blocks have)."""
+    return any(key.endswith('attn.shortcut_scale') for key in keys)
+
+
 def batchnorm_affine(norm: nn.Module,
                      name: str) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(scale, shift)`` with ``norm(x) == scale * x + shift`` per channel in
