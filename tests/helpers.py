@@ -2,6 +2,7 @@
 import glob
 import os
 import os.path as osp
+import re
 import subprocess
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
@@ -28,6 +29,28 @@ def task_configs(task):
         osp.relpath(path, REPO)
         for path in glob.glob(osp.join(REPO, 'configs', task, '**', '*.py'),
                               recursive=True) if '/_base_/' not in path)
+
+
+# MogaNet sizes, smallest first, as config names spell them (`_moga_<size>`).
+ARCH_ORDER = ('xt', 't', 's', 'b', 'l', 'xl')
+
+
+def smallest_of_each_family(configs):
+    """Of configs that differ only in their MogaNet size (``_moga_<size>``
+    in the name), the smallest size's: the heads and recipe are the same
+    for every size, and every backbone size is tested on its own."""
+    families = {}
+    for config in configs:
+        name = config_name(config)
+        match = re.search(r'_moga_({})(?=_|$)'.format('|'.join(ARCH_ORDER)),
+                          name)
+        if match is None:
+            families[name] = [(0, config)]
+            continue
+        family = name[:match.start()] + '_moga_*' + name[match.end():]
+        rank = ARCH_ORDER.index(match.group(1))
+        families.setdefault(family, []).append((rank, config))
+    return {min(members)[1] for members in families.values()}
 
 
 def config_name(config):
@@ -67,11 +90,14 @@ def published_roundings(params):
     }
 
 
-def run_tool(*args, env=None, timeout=600):
-    """Runs a command in the repository as a user would, capturing output."""
+def run_tool(*args, env=None, timeout=600, new_session=False):
+    """Runs a command in the repository as a user would, capturing output;
+    ``new_session``: in a process group of its own (for a tool that kills
+    its group)."""
     return subprocess.run(
         list(args), cwd=REPO, capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, **(env or {})})
+        timeout=timeout, env={**os.environ, **(env or {})},
+        start_new_session=new_session)
 
 
 # A rank of a CPU (gloo) torchrun job occasionally aborts in its first

@@ -20,16 +20,7 @@ FORMATS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def restore_default_scope():
-    """The task libraries' init functions switch mmengine's default registry
-    scope; later tests build 'LN2d' and others in the scope they found
-    (mmpretrain's scope has its own 'LN2d')."""
-    from mmengine.registry import DefaultScope, init_default_scope
-    current = DefaultScope.get_current_instance()
-    scope = current.scope_name if current is not None else 'mmengine'
-    yield
-    init_default_scope(scope)
+pytestmark = pytest.mark.usefixtures('restore_default_scope')
 
 
 @pytest.mark.parametrize('deploy', [False, True])
