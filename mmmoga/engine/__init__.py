@@ -3,9 +3,15 @@ from .checkpoints import (AtomicCheckpointHook, AtomicLocalBackend,
                           find_resumable_checkpoint)
 from .deploy_hook import MogaNetDeployHook
 from .loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .resumable_training import (ResumableBatchSampler,
+                                 ResumableEpochBasedTrainLoop,
+                                 ResumableIterBasedTrainLoop, ResumeStateHook,
+                                 SampleIndex)
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
     'checkpoint_problem', 'find_resumable_checkpoint', 'MogaNetDeployHook',
-    'NonFiniteLossError', 'NonFiniteLossHook'
+    'NonFiniteLossError', 'NonFiniteLossHook', 'ResumableBatchSampler',
+    'ResumableEpochBasedTrainLoop', 'ResumableIterBasedTrainLoop',
+    'ResumeStateHook', 'SampleIndex'
 ]

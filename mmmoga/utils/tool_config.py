@@ -10,7 +10,7 @@ from mmengine.config import Config, DictAction
 from mmengine.hooks import CheckpointHook
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
-from mmengine.runner import Runner
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 
 from .allocator import add_allocator_argument
 from .config_checks import ConfigCheckError
@@ -86,7 +86,9 @@ def build_runner(cfg: Config) -> Runner:
     ``NonFiniteLossHook`` stops training at a NaN or infinite loss; every
     data loader's dataset is wrapped in ``CheckedDataset`` (bad samples
     skipped and counted in training, up to the config's
-    ``max_bad_sample_fraction``, default 0.01; an error in testing)."""
+    ``max_bad_sample_fraction``, default 0.01; an error in testing); and
+    training resumes exactly where a killed run stopped
+    (:func:`make_training_resumable`)."""
     prepare_distributed(cfg)
     checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
     if checkpoint_hook is not None and checkpoint_hook.get('type') in (
@@ -101,13 +103,57 @@ def build_runner(cfg: Config) -> Runner:
                                   dataset=loader.dataset,
                                   skip_bad_samples=split == 'train',
                                   max_bad_fraction=max_bad_fraction)
-    custom_hooks = list(cfg.get('custom_hooks', []))
-    if not any(hook.get('type') == 'NonFiniteLossHook'
-               for hook in custom_hooks):
-        cfg.custom_hooks = custom_hooks + [dict(type='NonFiniteLossHook')]
+    add_custom_hook(cfg, 'NonFiniteLossHook')
+    make_training_resumable(cfg)
 
     return Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
+
+
+def add_custom_hook(cfg: Config, hook_type: str):
+    """Adds a hook of ``hook_type`` (no arguments) to ``cfg.custom_hooks``
+    unless the config has one."""
+    custom_hooks = list(cfg.get('custom_hooks', []))
+    if not any(hook.get('type') == hook_type for hook in custom_hooks):
+        cfg.custom_hooks = custom_hooks + [dict(type=hook_type)]
+
+
+# mmengine's training loops and the resumable ones that replace them.
+RESUMABLE_LOOPS = {
+    EpochBasedTrainLoop: 'ResumableEpochBasedTrainLoop',
+    IterBasedTrainLoop: 'ResumableIterBasedTrainLoop',
+}
+
+
+def make_training_resumable(cfg: Config):
+    """Sets ``cfg`` up so that training resumed from a checkpoint continues
+    as the run that saved it would have (:mod:`mmmoga.engine.
+    resumable_training`): mmengine's epoch- and iteration-based training
+    loops become the resumable ones (same arguments), the training data
+    loader's batches come from ``ResumableBatchSampler`` (around the
+    config's own batch sampler, if any), and ``ResumeStateHook`` stores the
+    random states in every checkpoint. A config with another loop type
+    keeps it (its resume is mmengine's)."""
+    train_cfg = cfg.get('train_cfg')
+    loader = cfg.get('train_dataloader')
+    if not train_cfg or not loader:
+        return
+    loop_type = train_cfg.get('type')
+    if loop_type is None:  # mmengine picks the loop by `by_epoch`
+        by_epoch = train_cfg.pop('by_epoch', True)
+        loop_type = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
+    for loop_class, resumable in RESUMABLE_LOOPS.items():
+        if loop_type in (loop_class, loop_class.__name__):
+            train_cfg['type'] = resumable
+    if (loader.get('batch_sampler') or {}).get('type') != \
+            'ResumableBatchSampler':
+        # torch refuses `drop_last` next to a batch sampler; the default
+        # batch sampler takes it instead.
+        loader.batch_sampler = dict(
+            type='ResumableBatchSampler',
+            batch_sampler=loader.get('batch_sampler'),
+            drop_last=loader.pop('drop_last', False))
+    add_custom_hook(cfg, 'ResumeStateHook')
 
 
 def build_config_model(cfg: Config) -> nn.Module:
