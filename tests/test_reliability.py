@@ -222,14 +222,16 @@ def test_bad_image_in_testing_is_an_error_naming_it(toy_cls, tmp_path):
 # crops make every step depend on the random states; the data are loaded by
 # a persistent worker, whose own random state a resumed run cannot have.
 RESUME_RUNS = {
-    'det': ('configs/det/toy/mask_rcnn_moga_xt_toy.py', write_toy_coco, [
-        'train_cfg.max_epochs=2', 'train_cfg.val_interval=1',
-        'train_dataloader.dataset.pipeline.2.scale=(160,160)',
-        'val_dataloader.dataset.pipeline.1.scale=(160,160)',
-    ]),
-    'seg': ('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade, [
-        'train_cfg.max_iters=6', 'train_cfg.val_interval=3',
-    ]),
+    'det': ('configs/det/toy/mask_rcnn_moga_xt_toy.py', write_toy_coco,
+            lambda root: [
+                'train_cfg.max_epochs=2', 'train_cfg.val_interval=1',
+                'train_dataloader.dataset.pipeline.2.scale=(160,160)',
+                'val_dataloader.dataset.pipeline.1.scale=(160,160)',
+                f'val_evaluator.ann_file={root}/annotations/'
+                'instances_val.json'
+            ]),
+    'seg': ('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
+            lambda root: ['train_cfg.max_iters=6', 'train_cfg.val_interval=3']),
 }
 
 
@@ -242,7 +244,7 @@ def test_killed_run_resumes_bit_identically(task, tmp_path):
     root = str(tmp_path / 'data')
     write_data(root, num_train=6, num_val=2, seed=4)
 
-    common = [*options, 'train_dataloader.batch_size=2',
+    common = [*options(root), 'train_dataloader.batch_size=2',
               'train_dataloader.num_workers=1',
               'train_dataloader.persistent_workers=True',
               'model.backbone.drop_path_rate=0.2', 'randomness.seed=3',

@@ -19,8 +19,8 @@ what that costs:
   start of training). A resumed run's fresh workers draw other numbers.
 
 Here each sample's random transforms are seeded from the sample's place in
-training (sampler seed, epoch, batch, position in the batch), so a sample is
-augmented the same way whichever process loads it and whenever
+training (sampler seed, rank, epoch, batch, position in the batch), so a
+sample is augmented the same way whichever process loads it and whenever
 (:class:`ResumableBatchSampler`, which tags the indices it yields with that
 place as :class:`SampleIndex`; ``CheckedDataset`` seeds from it). Skipping
 trained batches then only has to skip their indices. The loops
@@ -40,6 +40,7 @@ from typing import Iterator, List, Optional, Tuple
 import numpy as np
 import torch
 from mmengine.dataset import InfiniteSampler
+from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.registry import DATA_SAMPLERS, HOOKS, LOOPS
@@ -54,7 +55,7 @@ RESUME_STATE_KEY = 'resume_state'
 
 class SampleIndex(int):
     """A dataset index that also carries the place of its sample in training,
-    ``(sampler seed, epoch, batch, position in the batch)``."""
+    ``(sampler seed, rank, epoch, batch, position in the batch)``."""
 
     def __new__(cls, index: int, place: Tuple[int, ...]):
         obj = super().__new__(cls, index)
@@ -152,8 +153,11 @@ class ResumableBatchSampler:
         self.sampler = sampler
         self.batch_size = batch_size
         # The samplers of mmengine hold the seed the runner gave them (or
-        # one they drew from the seeded NumPy generator).
+        # one they drew from the seeded NumPy generator). The rank keeps the
+        # processes of a distributed run from augmenting their samples at
+        # the same place alike.
         self.seed = int(getattr(sampler, 'seed', 0) or 0)
+        self.rank = get_rank()
         self._skip = 0
 
     def skip_next(self, batches: int):
@@ -169,7 +173,8 @@ class ResumableBatchSampler:
         batches = islice(iter(self.batch_sampler), skip, None)
         for number, batch in enumerate(batches, start=skip):
             yield [
-                SampleIndex(index, (self.seed, epoch, number, position))
+                SampleIndex(index,
+                            (self.seed, self.rank, epoch, number, position))
                 for position, index in enumerate(batch)
             ]
 
@@ -351,12 +356,18 @@ class ResumeStateHook(Hook):
 
     def __init__(self):
         self.loaded_state = None
+        self._training_loop = None  # set while training
+
+    def before_train(self, runner) -> None:
+        self._training_loop = runner.train_loop
+
+    def after_train(self, runner) -> None:
+        self._training_loop = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        loop = runner.train_loop
-        if isinstance(loop, _ResumeMixin):
+        if isinstance(self._training_loop, _ResumeMixin):
             checkpoint.setdefault('meta', {})[RESUME_STATE_KEY] = \
-                loop.resume_state()
+                self._training_loop.resume_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         self.loaded_state = checkpoint.get('meta', {}).get(RESUME_STATE_KEY)
