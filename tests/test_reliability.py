@@ -1,6 +1,7 @@
 """Reliability of training runs: checkpoints that survive a kill while
 saving, --resume that finds the newest whole one, a stop at the first
 non-finite loss."""
+import copy
 import os
 import os.path as osp
 import signal
@@ -287,3 +288,18 @@ def test_killed_run_resumes_bit_identically(task, tmp_path):
     different = [name for name, value in whole['state_dict'].items()
                  if not torch.equal(value, resumed['state_dict'][name])]
     assert not different, f'{len(different)} tensors differ: {different[:5]}'
+
+
+@pytest.mark.usefixtures('restore_default_scope')
+def test_build_runner_leaves_the_callers_config_alone(toy_cls, tmp_path):
+    """The wrappers and swaps go into the runner's copy: the demos read the
+    datasets of their config after training."""
+    from mmengine.config import Config
+    from mmmoga.utils import build_runner
+    cfg = Config.fromfile(osp.join(REPO, TOY_CONFIG))
+    cfg.work_dir = str(tmp_path)
+    before = copy.deepcopy(cfg.to_dict())
+    runner = build_runner(cfg)
+    assert cfg.to_dict() == before
+    assert runner.cfg.train_dataloader.dataset.type == 'CheckedDataset'
+    assert runner.cfg.train_cfg.type == 'ResumableEpochBasedTrainLoop'

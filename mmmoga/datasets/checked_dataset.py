@@ -17,6 +17,12 @@ class BadDataError(RuntimeError):
 
 
 def _first_line(error: BaseException) -> str:
+    """The first line of the error that started it all: mmpose's LoadImage,
+    for one, re-raises a failed decode as "... Please check whether the
+    file exists", which misleads for a file that exists but is broken."""
+    while error.__cause__ is not None or (error.__context__ is not None
+                                          and not error.__suppress_context__):
+        error = error.__cause__ or error.__context__
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
 

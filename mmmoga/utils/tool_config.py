@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: arguments and config set-up."""
 import argparse
+import copy
 import os
 import os.path as osp
 from typing import Optional
@@ -88,7 +89,10 @@ def build_runner(cfg: Config) -> Runner:
     skipped and counted in training, up to the config's
     ``max_bad_sample_fraction``, default 0.01; an error in testing); and
     training resumes exactly where a killed run stopped
-    (:func:`make_training_resumable`)."""
+    (:func:`make_training_resumable`). These changes go into a copy: the
+    caller's ``cfg`` stays as it was (the demos read its datasets
+    afterwards)."""
+    cfg = copy.deepcopy(cfg)
     prepare_distributed(cfg)
     checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
     if checkpoint_hook is not None and checkpoint_hook.get('type') in (

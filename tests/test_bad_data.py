@@ -1,7 +1,7 @@
-"""A malformed annotation of every task's dataset is, in training, skipped
-with one warning naming the file and the reason and counted, and in testing
-one error naming the file (CheckedDataset with mmmoga.datasets.
-annotation_checks)."""
+"""An image that cannot be read and a malformed annotation, in every task's
+dataset, are in training skipped with one warning naming the file and the
+reason and counted, and in testing one error naming the file
+(CheckedDataset with mmmoga.datasets.annotation_checks)."""
 import json
 import os.path as osp
 import re
@@ -230,3 +230,42 @@ def test_classification_label_out_of_range(tmp_path, warnings):
         all_samples(CheckedDataset(
             toy_dataset(config, 'train', root, ann_file='train.txt'),
             skip_bad_samples=False))
+
+
+# (toy config, data writer, folder of the training images)
+TOY_TASKS = {
+    'det': ('configs/det/toy/mask_rcnn_moga_xt_toy.py', write_toy_coco,
+            'train'),
+    'seg': ('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
+            'images/training'),
+    'pose': ('configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
+             write_toy_coco_pose, 'train'),
+    'cls': ('configs/cls/toy/moganet_xt_toy.py', write_toy_cls, 'train'),
+}
+
+
+@pytest.mark.parametrize('task', sorted(TOY_TASKS))
+def test_unreadable_image(task, tmp_path, warnings):
+    config, write_data, folder = TOY_TASKS[task]
+    root = str(tmp_path)
+    write_data(root, num_train=4, num_val=2, seed=2)
+    image = sorted((tmp_path / folder).rglob('*.jpg'))[1]
+    data = image.read_bytes()
+    image.write_bytes(data[:len(data) // 3])  # as a kill while copying
+
+    dataset = CheckedDataset(toy_dataset(config, 'train', root),
+                             skip_bad_samples=True, max_bad_fraction=0.5)
+    assert str(image) not in {
+        sample_path(sample) for sample in all_samples(dataset)}
+    logged = warnings.taken()
+    assert len(logged) == 1, logged
+    # (segmentation names the label map too)
+    assert re.match(
+        f'skipping bad sample {re.escape(str(image))}(, [^:]*)?: failed to '
+        f'load image: {re.escape(str(image))}$', logged[0]), logged[0]
+
+    dataset = CheckedDataset(toy_dataset(config, 'train', root),
+                             skip_bad_samples=False)
+    with pytest.raises(BadDataError, match=f'^bad sample '
+                       f'{re.escape(str(image))}.*: failed to load image'):
+        all_samples(dataset)
