@@ -6,10 +6,9 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 from mmengine.registry import DATASETS
 
+from mmmoga.engine.resumable_training import sample_seed, seeded_rng
 from .annotation_checks import (BAD_ANNOTATION_KEY, LoadedAnnotationCheck,
                                 raw_annotation_problems)
-
-from mmmoga.engine.resumable_training import sample_seed, seeded_rng
 
 
 class BadDataError(RuntimeError):
