@@ -100,6 +100,13 @@ def run_tool(*args, env=None, timeout=600, new_session=False):
         start_new_session=new_session)
 
 
+def tool_error(result):
+    """The last line a failed tool run wrote to stderr (its one-line error);
+    fails the test if the run succeeded."""
+    assert result.returncode != 0, result.stdout[-2000:]
+    return result.stderr.strip().splitlines()[-1]
+
+
 # A rank of a CPU (gloo) torchrun job occasionally aborts in its first
 # iteration with this message from C++ (once in four full runs of the suite
 # with torch 2.13 on 2 cores; the same test then passed 6 times of 6 on its

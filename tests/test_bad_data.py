@@ -11,7 +11,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from helpers import REPO
+from helpers import REPO, corrupt_copy
 from mmmoga.datasets import BadDataError, CheckedDataset, checked_dataset
 from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
                              write_toy_coco_pose)
@@ -247,11 +247,8 @@ TOY_TASKS = {
 @pytest.mark.parametrize('task', sorted(TOY_TASKS))
 def test_unreadable_image(task, tmp_path, warnings):
     config, write_data, folder = TOY_TASKS[task]
-    root = str(tmp_path)
-    write_data(root, num_train=4, num_val=2, seed=2)
-    image = sorted((tmp_path / folder).rglob('*.jpg'))[1]
-    data = image.read_bytes()
-    image.write_bytes(data[:len(data) // 3])  # as a kill while copying
+    write_data(str(tmp_path / 'written'), num_train=4, num_val=2, seed=2)
+    root, image = corrupt_copy(tmp_path / 'written', tmp_path, folder, 1)
 
     dataset = CheckedDataset(toy_dataset(config, 'train', root),
                              skip_bad_samples=True, max_bad_fraction=0.5)

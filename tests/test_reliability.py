@@ -13,7 +13,8 @@ import torch
 from mmengine.fileio import get_file_backend
 from mmengine.logging import MessageHub
 
-from helpers import REPO, corrupt_copy, run_tool, toy_run_options
+from helpers import (REPO, corrupt_copy, run_tool, tool_error,
+                     toy_run_options)
 from mmmoga.engine import (AtomicCheckpointHook, atomic_write,
                            checkpoint_problem, find_resumable_checkpoint)
 from mmmoga.toy_data import write_toy_ade, write_toy_cls, write_toy_coco
@@ -153,16 +154,14 @@ def test_resume_skips_a_truncated_checkpoint(toy_cls, tmp_path):
     for name in kept:
         os.truncate(tmp_path / name, 0)
     result = train(toy_cls, tmp_path, 4, '--resume')
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         f'error: --resume: no checkpoint in {tmp_path} can be resumed from '
         '(all 2 are damaged, see the warnings above)')
 
     # An explicit corrupt file is one error naming it.
     result = train(toy_cls, tmp_path, 4, '--resume',
                    str(tmp_path / 'epoch_3.pth'))
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         f'error: --resume {tmp_path}/epoch_3.pth: cannot resume from it: '
         'empty file (0 bytes)')
 
@@ -170,8 +169,7 @@ def test_resume_skips_a_truncated_checkpoint(toy_cls, tmp_path):
 def test_non_finite_loss_stops_training_naming_the_term(toy_cls, tmp_path):
     result = train(toy_cls, tmp_path, 2, '--cfg-options',
                    'model.head.loss.loss_weight=nan')
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         'error: non-finite loss at iteration 1 (epoch 1): loss=nan; '
         'training stopped before anything was saved from this iteration')
     assert not [n for n in os.listdir(tmp_path) if n.endswith('.pth')]
@@ -180,8 +178,7 @@ def test_non_finite_loss_stops_training_naming_the_term(toy_cls, tmp_path):
 def test_training_a_deployed_model_is_refused(toy_cls, tmp_path):
     result = train(toy_cls, tmp_path, 1, '--cfg-options',
                    'model.backbone.deploy=True')
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         'error: model.backbone has deploy=True: deploy mode folds the norms '
         'and scales for inference and cannot be trained; train with '
         'deploy=False')
@@ -197,8 +194,7 @@ def test_bad_image_in_training_is_skipped_and_counted(toy_cls, tmp_path):
         == 1
     # The default 1% of 8 samples allows none.
     result = train(root, tmp_path / 'run2', 1)
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         'error: 1 of 8 training samples are bad, more than '
         f'max_bad_fraction=0.01 allows ({bad}: failed to load image: '
         f'{bad})')
@@ -213,8 +209,7 @@ def test_bad_image_in_testing_is_an_error_naming_it(toy_cls, tmp_path):
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       str(checkpoint), '--work-dir', str(tmp_path / 'test'),
                       *toy_run_options(root))
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert tool_error(result) == (
         f'error: bad sample {bad}: failed to load image: {bad}')
 
 

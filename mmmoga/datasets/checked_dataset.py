@@ -237,12 +237,9 @@ class CheckedDataset:
                 reason = _first_line(error)
                 if not self.skip_bad_samples:
                     raise BadDataError(f'bad sample {path}: {reason}') from None
-                self._count_bad(path, reason, size)
+                self._note_bad(path, reason)
+                self._check_bad_fraction(size)
         raise BadDataError('every sample of the dataset failed to load')
-
-    def _count_bad(self, path: str, reason: str, size: int):
-        self._note_bad(path, reason)
-        self._check_bad_fraction(size)
 
     def _note_bad(self, path: str, reason: str):
         if path not in self.bad_files:
