@@ -136,6 +136,40 @@ def test_with_cp_equals_plain(drop_path_rate):
                                    msg=lambda m: f'{key}: {m}')
 
 
+def test_cpu_training_runs_channels_last_with_plain_results(monkeypatch):
+    model = small(drop_path_rate=0.).train()
+    layouts = []
+    model.blocks1[0].register_forward_hook(
+        lambda module, inputs, output: layouts.append(
+            inputs[0].is_contiguous(memory_format=torch.channels_last)))
+    x = torch.randn(2, 3, 45, 38)
+    results = []
+    for channels_last in (True, False):
+        if not channels_last:
+            monkeypatch.setattr(model, '_runs_channels_last', lambda x: False)
+        model.zero_grad()
+        outs = model(x)
+        assert all(o.is_contiguous() for o in outs)
+        sum((o * torch.arange(o.numel()).view_as(o).sin()).sum()
+            for o in outs).backward()
+        results.append(
+            (outs, {n: p.grad.clone() for n, p in model.named_parameters()}))
+    assert layouts == [True, False]
+    (outs_a, grads_a), (outs_b, grads_b) = results
+    for a, b in zip(outs_a, outs_b):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+    for name in grads_a:
+        torch.testing.assert_close(grads_a[name], grads_b[name], atol=1e-4,
+                                   rtol=1e-4, msg=lambda m: f'{name}: {m}')
+    # In eval mode the plain model keeps the official NCHW layout (the
+    # benchmarks' baseline).
+    monkeypatch.undo()
+    layouts.clear()
+    with torch.no_grad():
+        model.eval()(x)
+    assert layouts == [False]
+
+
 def test_with_cp_really_recomputes():
     model = small(with_cp=True).train()
     calls = []

@@ -1,8 +1,8 @@
 # Mask R-CNN + MogaNet-XT on the toy shapes dataset, trained from scratch on a
 # CPU in minutes (`make demo`). Only data, image size, schedule and what CPU
-# speed forces (narrower FPN and heads, fewer proposals and RoI samples)
-# differ from ../mask_rcnn_moga_xt.py; the data and schedule are in
-# _base_/toy_coco.py.
+# speed forces (narrower FPN and heads; fewer proposals, RoI samples and
+# RoIAlign samples; fused AdamW) differ from ../mask_rcnn_moga_xt.py; the
+# data, schedule and optimizer settings are in _base_/toy_coco.py.
 _base_ = ['../mask_rcnn_moga_xt.py', './_base_/toy_coco.py']
 
 width = 96  # FPN and head channels (256 in the full-size model)
@@ -16,10 +16,15 @@ model = dict(
     neck=dict(out_channels=width),
     rpn_head=dict(in_channels=width, feat_channels=width),
     roi_head=dict(
-        bbox_roi_extractor=dict(out_channels=width),
+        # Two bilinear samples per bin side, as torchvision's Mask R-CNN,
+        # instead of mmdet's adaptive count: mmcv's CPU RoIAlign is a
+        # single-threaded loop over every sample.
+        bbox_roi_extractor=dict(
+            out_channels=width, roi_layer=dict(sampling_ratio=2)),
         bbox_head=dict(
             in_channels=width, fc_out_channels=256, num_classes=num_classes),
-        mask_roi_extractor=dict(out_channels=width),
+        mask_roi_extractor=dict(
+            out_channels=width, roi_layer=dict(sampling_ratio=2)),
         mask_head=dict(
             in_channels=width, conv_out_channels=width,
             num_classes=num_classes)),

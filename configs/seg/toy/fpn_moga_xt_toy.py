@@ -1,7 +1,7 @@
 # Semantic FPN + MogaNet-XT on the toy segmentation dataset, trained from
 # scratch on a CPU. Only data, crop size, schedule and what CPU speed forces
-# (narrower FPN and head) differ from ../fpn_moga_xt.py; the data and
-# schedule are in _base_/toy_ade.py.
+# (narrower FPN and head, fused AdamW) differ from ../fpn_moga_xt.py; the
+# data, schedule and optimizer settings are in _base_/toy_ade.py.
 _base_ = ['../fpn_moga_xt.py', './_base_/toy_ade.py']
 
 model = dict(

@@ -1,7 +1,8 @@
 # UperNet + MogaNet-XT on the toy segmentation dataset, trained from scratch
 # on a CPU in minutes (`make demo-seg`). Only data, crop size, schedule and
-# what CPU speed forces (narrower decode and auxiliary heads) differ from
-# ../upernet_moga_xt.py; the data and schedule are in _base_/toy_ade.py.
+# what CPU speed forces (narrower decode and auxiliary heads, fused AdamW)
+# differ from ../upernet_moga_xt.py; the data, schedule and optimizer
+# settings are in _base_/toy_ade.py.
 _base_ = ['../upernet_moga_xt.py', './_base_/toy_ade.py']
 
 model = dict(
