@@ -1,8 +1,8 @@
 # Mask R-CNN + MogaNet-XT on the toy shapes dataset, trained from scratch on a
 # CPU in minutes (`make demo`). Only data, image size, schedule and what CPU
 # speed forces (narrower FPN and heads; fewer proposals, RoI samples and
-# RoIAlign samples; fused AdamW) differ from ../mask_rcnn_moga_xt.py; the
-# data, schedule and optimizer settings are in _base_/toy_coco.py.
+# RoIAlign samples) differ from ../mask_rcnn_moga_xt.py; the data and
+# schedule are in _base_/toy_coco.py.
 _base_ = ['../mask_rcnn_moga_xt.py', './_base_/toy_coco.py']
 
 width = 96  # FPN and head channels (256 in the full-size model)

@@ -1,8 +1,8 @@
 # RetinaNet + MogaNet-XT on the toy shapes dataset (boxes only; the masks of
 # the dataset are loaded but unused), trained from scratch on a CPU. Only
 # data, image size, schedule and what CPU speed forces (narrower FPN and
-# head, fused AdamW) differ from ../retinanet_moga_xt.py; the data, schedule
-# and optimizer settings are in _base_/toy_coco.py.
+# head) differ from ../retinanet_moga_xt.py; the data and schedule are in
+# _base_/toy_coco.py.
 _base_ = ['../retinanet_moga_xt.py', './_base_/toy_coco.py']
 
 width = 96  # FPN and head channels (256 in the full-size model)

@@ -50,9 +50,7 @@ toy_evaluator = dict(ann_file=toy_data_root + 'annotations/instances_val.json')
 # higher peak learning rate than ImageNet fine-tuning pays off.
 toy_max_epochs = 3
 toy_train_cfg = dict(max_epochs=toy_max_epochs, val_interval=toy_max_epochs)
-# torch's fused AdamW: one kernel per parameter group instead of a loop of
-# small ones (the toy Mask R-CNN step: 0.73 -> 0.68 s on 2 CPU cores).
-toy_optimizer = dict(lr=1e-3, fused=True)
+toy_optimizer = dict(lr=1e-3)
 toy_param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=100),

@@ -92,8 +92,8 @@ toy_val_dataloader = dict(
 # 70 and 60; 700 iterations on 96x96: 63 and 62, stripes taken for dots).
 toy_max_iters = 900
 toy_train_cfg = dict(max_iters=toy_max_iters, val_interval=toy_max_iters)
-# torch's fused AdamW: one kernel per parameter group instead of a loop of
-# small ones (the toy UperNet step: 0.29 -> 0.27 s on 2 CPU cores).
+# torch's fused AdamW: the toy UperNet's iterations took 0.34 s against
+# 0.355 s with the default AdamW (2 CPU cores, two rounds taking turns).
 toy_optimizer = dict(lr=3e-3, fused=True)
 toy_param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
