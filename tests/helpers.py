@@ -64,13 +64,16 @@ def load_task_config(task, name):
     return Config.fromfile(osp.join(REPO, 'configs', task, name + '.py'))
 
 
-def build_from_config(config):
+def build_from_config(config, adjust=None):
     """The config and its model, built as a single-process Runner would:
     in the config's registry scope, with the top-level data_preprocessor
-    where the model has none, SyncBN reverted to BN."""
+    where the model has none, SyncBN reverted to BN. ``adjust(cfg)``, if
+    given, changes the loaded config before the model is built."""
     from mmengine.config import Config
     from mmmoga.utils import build_config_model
     cfg = Config.fromfile(osp.join(REPO, config))
+    if adjust is not None:
+        adjust(cfg)
     return cfg, build_config_model(cfg)
 
 

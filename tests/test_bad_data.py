@@ -5,6 +5,7 @@ reason and counted, and in testing one error naming the file
 import json
 import os.path as osp
 import re
+from collections import namedtuple
 
 import cv2
 import pytest
@@ -17,6 +18,21 @@ from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
                              write_toy_coco_pose)
 
 pytestmark = pytest.mark.usefixtures('restore_default_scope')
+
+
+# The toy config of each task, its data writer and the folder of its
+# training images.
+ToyTask = namedtuple('ToyTask', 'config write_data train_images')
+TOY_TASKS = {
+    'det': ToyTask('configs/det/toy/mask_rcnn_moga_xt_toy.py',
+                   write_toy_coco, 'train'),
+    'seg': ToyTask('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
+                   'images/training'),
+    'pose': ToyTask('configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
+                    write_toy_coco_pose, 'train'),
+    'cls': ToyTask('configs/cls/toy/moganet_xt_toy.py', write_toy_cls,
+                   'train'),
+}
 
 
 def toy_dataset(config, split, root, **changes):
@@ -72,7 +88,7 @@ def sample_path(sample):
 def test_detection_box_outside_and_empty_polygon(tmp_path, warnings):
     root = str(tmp_path)
     write_toy_coco(root, num_train=6, num_val=2, seed=1)
-    config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
+    config = TOY_TASKS['det'].config
     CheckedDataset(toy_dataset(config, 'train', root), skip_bad_samples=True)
     assert warnings.taken() == []  # clean data: nothing reported
 
@@ -131,7 +147,7 @@ def test_detection_box_outside_and_empty_polygon(tmp_path, warnings):
 def test_segmentation_label_map_of_the_wrong_size(tmp_path, warnings):
     root = str(tmp_path)
     write_toy_ade(root, num_train=4, num_val=2, seed=1)
-    config = 'configs/seg/toy/fpn_moga_xt_toy.py'
+    config = TOY_TASKS['seg'].config
     maps = sorted((tmp_path / 'annotations' / 'training').glob('*.png'))
     wrong_size = maps[1]
     label_map = cv2.imread(str(wrong_size), cv2.IMREAD_UNCHANGED)
@@ -166,7 +182,7 @@ def test_segmentation_label_map_of_the_wrong_size(tmp_path, warnings):
 def test_pose_keypoints_out_of_range(tmp_path, warnings):
     root = str(tmp_path)
     write_toy_coco_pose(root, num_train=4, num_val=2, seed=1)
-    config = 'configs/pose/toy/topdown_heatmap_moga_xt_toy.py'
+    config = TOY_TASKS['pose'].config
     clean = CheckedDataset(toy_dataset(config, 'train', root),
                            skip_bad_samples=True)
     assert warnings.taken() == []
@@ -208,7 +224,7 @@ def test_pose_keypoints_out_of_range(tmp_path, warnings):
 def test_classification_label_out_of_range(tmp_path, warnings):
     root = str(tmp_path)
     write_toy_cls(root, num_train=6, num_val=3, seed=1)
-    config = 'configs/cls/toy/moganet_xt_toy.py'
+    config = TOY_TASKS['cls'].config
     images = sorted(
         osp.relpath(path, tmp_path / 'train')
         for path in (tmp_path / 'train').rglob('*.jpg'))
@@ -232,23 +248,12 @@ def test_classification_label_out_of_range(tmp_path, warnings):
             skip_bad_samples=False))
 
 
-# (toy config, data writer, folder of the training images)
-TOY_TASKS = {
-    'det': ('configs/det/toy/mask_rcnn_moga_xt_toy.py', write_toy_coco,
-            'train'),
-    'seg': ('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
-            'images/training'),
-    'pose': ('configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
-             write_toy_coco_pose, 'train'),
-    'cls': ('configs/cls/toy/moganet_xt_toy.py', write_toy_cls, 'train'),
-}
-
-
 @pytest.mark.parametrize('task', sorted(TOY_TASKS))
 def test_unreadable_image(task, tmp_path, warnings):
-    config, write_data, folder = TOY_TASKS[task]
+    config, write_data, train_images = TOY_TASKS[task]
     write_data(str(tmp_path / 'written'), num_train=4, num_val=2, seed=2)
-    root, image = corrupt_copy(tmp_path / 'written', tmp_path, folder, 1)
+    root, image = corrupt_copy(tmp_path / 'written', tmp_path, train_images,
+                               1)
 
     dataset = CheckedDataset(toy_dataset(config, 'train', root),
                              skip_bad_samples=True, max_bad_fraction=0.5)

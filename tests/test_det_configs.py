@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import REPO, build_from_config, published_roundings, \
+from helpers import build_from_config, published_roundings, \
     smallest_of_each_family, task_configs, train_step_and_predict, \
     weight_decays
 from mmmoga.utils import check_backbone
@@ -68,12 +68,9 @@ def test_config_size_training_step_and_prediction(config):
     """Every config's size; a training step and prediction for the
     smallest MogaNet of each family (STEP_CONFIGS)."""
     from mmdet.testing import demo_mm_inputs
-    from mmengine.config import Config
-    from mmmoga.utils import build_config_model
-    cfg = Config.fromfile(osp.join(REPO, config))
-    if config in STEP_CONFIGS:
-        fewer_rois(cfg.model)
-    model = build_config_model(cfg)
+    cfg, model = build_from_config(
+        config, adjust=(lambda cfg: fewer_rois(cfg.model))
+        if config in STEP_CONFIGS else None)
     check_backbone(cfg)
     name = osp.splitext(osp.basename(config))[0]
     if name in MODEL_SIZES:  # the size of the official model zoo
