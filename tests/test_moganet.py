@@ -9,6 +9,7 @@ from mmcv.cnn.bricks import DropPath
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmmoga.models import LayerNorm2d, MogaNet
+from mmmoga.models.backbones import moganet
 from helpers import SMALL_ARCH
 
 
@@ -136,38 +137,54 @@ def test_with_cp_equals_plain(drop_path_rate):
                                    msg=lambda m: f'{key}: {m}')
 
 
-def test_cpu_training_runs_channels_last_with_plain_results(monkeypatch):
-    model = small(drop_path_rate=0.).train()
-    layouts = []
-    model.blocks1[0].register_forward_hook(
+def test_cpu_training_path_has_the_official_results(monkeypatch):
+    """CPU training runs channels-last with the sigma scales folded into the
+    1x1 convs; outputs and gradients are those of the official NCHW
+    formulation, which eval mode keeps."""
+    # float64, so that the two forms agree to rounding at large gradients.
+    model = small(drop_path_rate=0.).double().train()
+    # Scales of order 1: at their init of 1e-5 a wrong fold would not show.
+    torch.manual_seed(2)
+    for name, param in model.named_parameters():
+        if name.endswith(('sigma.scale', 'layer_scale_1', 'layer_scale_2')):
+            param.data.uniform_(-1, 1)
+    block = model.blocks1[0]
+    layouts, sigma_calls = [], []
+    block.register_forward_hook(
         lambda module, inputs, output: layouts.append(
             inputs[0].is_contiguous(memory_format=torch.channels_last)))
-    x = torch.randn(2, 3, 45, 38)
-    results = []
-    for channels_last in (True, False):
-        if not channels_last:
-            monkeypatch.setattr(model, '_runs_channels_last', lambda x: False)
+    for sigma in (block.attn.sigma, block.mlp.sigma):
+        sigma.register_forward_hook(lambda *_: sigma_calls.append(1))
+    x = torch.randn(2, 3, 45, 38, dtype=torch.float64)
+    results, calls = [], []
+    for cpu_path in (True, False):
+        if not cpu_path:
+            monkeypatch.setattr(moganet, '_cpu_training', lambda *_: False)
+        sigma_calls.clear()
         model.zero_grad()
         outs = model(x)
         assert all(o.is_contiguous() for o in outs)
         sum((o * torch.arange(o.numel()).view_as(o).sin()).sum()
             for o in outs).backward()
+        calls.append(len(sigma_calls))
         results.append(
             (outs, {n: p.grad.clone() for n, p in model.named_parameters()}))
     assert layouts == [True, False]
+    assert calls == [0, 2]  # folded, then the ElementScale modules
     (outs_a, grads_a), (outs_b, grads_b) = results
     for a, b in zip(outs_a, outs_b):
-        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-10)
     for name in grads_a:
-        torch.testing.assert_close(grads_a[name], grads_b[name], atol=1e-4,
-                                   rtol=1e-4, msg=lambda m: f'{name}: {m}')
-    # In eval mode the plain model keeps the official NCHW layout (the
-    # benchmarks' baseline).
+        torch.testing.assert_close(grads_a[name], grads_b[name], atol=1e-9,
+                                   rtol=1e-9, msg=lambda m: f'{name}: {m}')
+    # In eval mode the plain model keeps the official NCHW layout and ops
+    # (the benchmarks' baseline).
     monkeypatch.undo()
     layouts.clear()
+    sigma_calls.clear()
     with torch.no_grad():
         model.eval()(x)
-    assert layouts == [False]
+    assert layouts == [False] and len(sigma_calls) == 2
 
 
 def test_with_cp_really_recomputes():

@@ -27,7 +27,7 @@ depth-wise convolutions are 1.5-4x faster than in NCHW (measured on a 2-core
 x86 CPU), and computes the depth-wise convs with dilation 3 by space-to-batch
 (:class:`SpaceToBatchDepthwiseConv2d`).
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -106,6 +106,43 @@ def fold_affine_before_pointwise(conv: nn.Conv2d, scale: torch.Tensor,
     matrix = conv.weight.flatten(1)
     return _conv_like(conv, conv.weight * scale.view(1, -1, 1, 1),
                       _bias(conv) + matrix @ shift)
+
+
+def fold_sigma_into_proj_1(
+        weight: torch.Tensor, bias: torch.Tensor,
+        sigma: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+    """``z = y + s * (y - mean_HW(y))`` with ``y`` a 1x1 conv's output, as
+    ``conv(x; weight', bias') + conv(mean_HW(x); context_weight,
+    context_bias)``: the mean of a 1x1 conv's output is the conv of the
+    input's mean. Differentiable, so that training can use it too.
+
+    Returns:
+        ``(weight', bias', context_weight, context_bias)``.
+    """
+    return (weight * (1 + sigma).view(-1, 1, 1, 1), bias * (1 + sigma),
+            weight * -sigma.view(-1, 1, 1, 1), bias * -sigma)
+
+
+def fold_sigma_into_fc2(
+        weight: torch.Tensor, bias: torch.Tensor, sigma: torch.Tensor,
+        layer_scale: Optional[torch.Tensor] = None
+) -> Tuple[torch.Tensor, ...]:
+    """``g * fc2(h + s * (h - d))`` (``d`` one channel, broadcast) as
+    ``conv(h; weight', bias') + aggregation * d``: ``g`` and ``1 + s`` fold
+    into the weight, and the ``- s * d`` term leaves the rank-1 correction
+    ``aggregation = -g * (weight @ s)``. Differentiable, so that training can
+    use it too; ``layer_scale`` None is ``g = 1``.
+
+    Returns:
+        ``(weight', bias', aggregation)``, the last of shape (1, C, 1, 1).
+    """
+    aggregation = -(weight.flatten(1) @ sigma)
+    weight = weight * (1 + sigma).view(1, -1, 1, 1)
+    if layer_scale is not None:
+        weight = weight * layer_scale.view(-1, 1, 1, 1)
+        bias = bias * layer_scale
+        aggregation = aggregation * layer_scale
+    return weight, bias, aggregation.view(1, -1, 1, 1)
 
 
 class SpaceToBatchDepthwiseConv2d(nn.Conv2d):
@@ -213,11 +250,10 @@ class FusedGatedAggregation(nn.Module):
         # y = proj_1(norm(x)), z = (1 + s) * y - s * mean_HW(y).
         proj_1 = fold_affine_before_pointwise(attn.proj_1, norm_scale,
                                               norm_shift)
-        context = _conv_like(proj_1, proj_1.weight * -sigma.view(-1, 1, 1, 1),
-                             proj_1.bias * -sigma)
-        proj_1 = _conv_like(proj_1,
-                            proj_1.weight * (1 + sigma).view(-1, 1, 1, 1),
-                            proj_1.bias * (1 + sigma))
+        weight, bias, context_weight, context_bias = fold_sigma_into_proj_1(
+            proj_1.weight, proj_1.bias, sigma)
+        context = _conv_like(proj_1, context_weight, context_bias)
+        proj_1 = _conv_like(proj_1, weight, bias)
         # layer_scale * (proj_2(...) + norm(x)) + x.
         proj_2 = _conv_like(
             attn.proj_2, attn.proj_2.weight * layer_scale.view(-1, 1, 1, 1),
@@ -274,13 +310,10 @@ class FusedChannelAggregationFFN(nn.Module):
         layer_scale = layer_scale.flatten()
         fc1 = fold_affine_before_pointwise(mlp.fc1, norm_scale, norm_shift)
         # layer_scale * fc2((1 + s) * h - s * d) = fc2'(h) + u * d.
-        fc2_matrix = mlp.fc2.weight.flatten(1)
-        fc2 = _conv_like(
-            mlp.fc2, mlp.fc2.weight * layer_scale.view(-1, 1, 1, 1) *
-            (1 + sigma).view(1, -1, 1, 1), layer_scale * _bias(mlp.fc2))
-        aggregation = -layer_scale * (fc2_matrix @ sigma)
+        weight, bias, aggregation = fold_sigma_into_fc2(
+            mlp.fc2.weight, _bias(mlp.fc2), sigma, layer_scale)
         return cls(fc1, mlp.dwconv, mlp.act, mlp.decompose, mlp.decompose_act,
-                   fc2, aggregation.view(1, -1, 1, 1))
+                   _conv_like(mlp.fc2, weight, bias), aggregation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         hidden = self.act(self.dwconv(self.fc1(x)))
