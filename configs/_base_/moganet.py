@@ -60,10 +60,17 @@ moganet_paramwise_cfg = dict(
 # and timm's trainer both do).
 moganet_cls_paramwise_cfg = dict(moganet_paramwise_cfg, bias_decay_mult=0.)
 
+# mmengine's default constructor with a paramwise_cfg puts every parameter
+# in a group of its own; this one (mmmoga.engine) merges the groups whose
+# settings are equal, so the optimizer steps a few groups instead of
+# hundreds (toy Mask R-CNN: 610 -> 3 groups, 37 ms of a 0.8 s CPU step).
+moganet_optim_constructor = 'MergedGroupsOptimWrapperConstructor'
+
 # AdamW of the Mask and Cascade Mask R-CNN recipes (RetinaNet uses lr 1e-4).
 moganet_det_optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
+    constructor=moganet_optim_constructor,
     optimizer=dict(
         type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
     paramwise_cfg=moganet_paramwise_cfg)

@@ -58,6 +58,7 @@ test_dataloader = val_dataloader
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
+    constructor={{_base_.moganet_optim_constructor}},
     optimizer=dict(
         type='AdamW', lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
         weight_decay=0.05),

@@ -22,6 +22,7 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
+    constructor={{_base_.moganet_optim_constructor}},
     optimizer=dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.01),
     paramwise_cfg={{_base_.moganet_paramwise_cfg}})

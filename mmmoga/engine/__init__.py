@@ -3,6 +3,7 @@ from .checkpoints import (AtomicCheckpointHook, AtomicLocalBackend,
                           find_resumable_checkpoint)
 from .deploy_hook import MogaNetDeployHook
 from .loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .optim_constructor import MergedGroupsOptimWrapperConstructor
 from .resumable_training import (ResumableBatchSampler,
                                  ResumableEpochBasedTrainLoop,
                                  ResumableIterBasedTrainLoop, ResumeStateHook,
@@ -11,7 +12,8 @@ from .resumable_training import (ResumableBatchSampler,
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
     'checkpoint_problem', 'find_resumable_checkpoint', 'MogaNetDeployHook',
-    'NonFiniteLossError', 'NonFiniteLossHook', 'ResumableBatchSampler',
+    'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossError',
+    'NonFiniteLossHook', 'ResumableBatchSampler',
     'ResumableEpochBasedTrainLoop', 'ResumableIterBasedTrainLoop',
     'ResumeStateHook', 'SampleIndex'
 ]
