@@ -159,14 +159,21 @@ def train_step_and_predict(cfg, model, packed):
     return log_vars, predictions
 
 
+def settings_of_each_parameter(optimizer):
+    """id(parameter) -> the settings (lr, weight decay, ...) of its group in
+    ``optimizer``."""
+    return {id(p): {k: v for k, v in group.items() if k != 'params'}
+            for group in optimizer.param_groups for p in group['params']}
+
+
 def weight_decays(cfg, model):
     """Parameter name -> the weight decay of its group in the optimizer that
     ``cfg.optim_wrapper`` builds for ``model``."""
     from mmengine.optim import build_optim_wrapper
     optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
-    decay = {id(p): group['weight_decay'] for group in optimizer.param_groups
-             for p in group['params']}
-    return {name: decay[id(p)] for name, p in model.named_parameters()}
+    settings = settings_of_each_parameter(optimizer)
+    return {name: settings[id(p)]['weight_decay']
+            for name, p in model.named_parameters()}
 
 
 def toy_run_options(data_root, *extra):

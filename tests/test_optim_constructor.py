@@ -7,7 +7,7 @@ import torch
 from mmengine.optim import build_optim_wrapper
 
 from mmmoga.models import MogaNet
-from helpers import SMALL_ARCH, config_with
+from helpers import SMALL_ARCH, config_with, settings_of_each_parameter
 
 
 def optim_wrapper_cfg(constructor=None):
@@ -23,11 +23,6 @@ def optim_wrapper_cfg(constructor=None):
     if constructor:
         cfg['constructor'] = constructor
     return cfg
-
-
-def settings_of_each_parameter(optimizer):
-    return {id(p): {k: v for k, v in group.items() if k != 'params'}
-            for group in optimizer.param_groups for p in group['params']}
 
 
 @pytest.fixture(scope='module')
