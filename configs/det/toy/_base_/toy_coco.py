@@ -8,7 +8,11 @@ toy_classes = ('circle', 'square', 'triangle')
 toy_metainfo = dict(
     classes=toy_classes,
     palette=[(220, 20, 60), (0, 120, 255), (60, 200, 60)])
-toy_image_scale = (320, 320)  # about the size of the generated images
+# The generated images are about 330x300 pixels. The toy Mask R-CNN trained
+# and tested at 256 instead of 320 (with 64-channel heads) reached the same
+# box and mask mAP over five seeds (README, "The demos' time") with 0.64x the
+# pixels per step.
+toy_image_scale = (256, 256)
 
 toy_train_pipeline = [
     dict(type='LoadImageFromFile'),
