@@ -34,9 +34,9 @@ def _cpu_training(module: nn.Module, x: torch.Tensor) -> bool:
     faster on a CPU: channels-last (:meth:`MogaNet.forward`), and with the
     ``sigma`` scales folded into the 1x1 convs next to them, which saves
     element-wise passes over the blocks' activations (the FFN's are the
-    widest tensors of the network). Eval mode keeps the official formulation, which the
-    benchmarks compare deploy mode against, and GPU training is left as the
-    official code runs it."""
+    widest tensors of the network). Eval mode keeps the official
+    formulation, which the benchmarks compare deploy mode against, and GPU
+    training is left as the official code runs it."""
     return module.training and x.device.type == 'cpu'
 
 
