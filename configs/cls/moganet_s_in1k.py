@@ -1,8 +1,9 @@
 # MogaNet-S ImageNet-1K classification, 224x224 (published: 25.3M params,
 # 4.97 GFLOPs, 83.4% top-1): the official recipe (timm's trainer, the
 # arguments of the official TRAINING.md) on MMPretrain. B, L and XL inherit
-# this file; T and XT inherit it through moganet_t_in1k.py, which changes
-# the recipe where theirs differs.
+# this file and state what their size changes (the backbone's arch and
+# drop-path rate, the head's input width); T and XT inherit it through
+# moganet_t_in1k.py, which changes the recipe where theirs differs.
 #
 # From MMPretrain's Swin ImageNet bases: bicubic RandomResizedCrop, flip,
 # RandAugment rand-m9-mstd0.5-inc1, random erasing 0.25 (per-pixel noise),
@@ -10,7 +11,7 @@
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
     'mmpretrain::_base_/schedules/imagenet_bs1024_adamw_swin.py',
-    'mmpretrain::_base_/default_runtime.py', '../_base_/moganet.py'
+    'mmpretrain::_base_/default_runtime.py'
 ]
 
 custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)
@@ -18,7 +19,10 @@ custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)
 model = dict(
     type='ImageClassifier',
     backbone=dict(
-        type='MogaNet', arch='small', drop_path_rate=0.1, out_indices=(3, )),
+        type='MogaNet',
+        arch='small',
+        drop_path_rate=0.1,
+        out_indices=(3, )),  # the last stage, pooled by the neck
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
@@ -54,15 +58,24 @@ test_dataloader = val_dataloader
 # AdamW lr 1e-3 for batch 1024, weight decay 0.05, none on norms, biases,
 # layer scales and element scales (the paper's rule and the authors'
 # OpenMixup configs; timm's trainer, which skips only 1-D tensors, would
-# decay the 4-D scales).
+# decay the 4-D scales). With a paramwise_cfg, mmengine's default
+# constructor puts every parameter in a group of its own;
+# MergedGroupsOptimWrapperConstructor (mmmoga.engine) merges the groups
+# whose settings are equal.
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    constructor={{_base_.moganet_optim_constructor}},
+    constructor='MergedGroupsOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
         weight_decay=0.05),
-    paramwise_cfg={{_base_.moganet_cls_paramwise_cfg}})
+    paramwise_cfg=dict(
+        norm_decay_mult=0.,
+        bias_decay_mult=0.,
+        custom_keys={
+            'layer_scale': dict(decay_mult=0.),
+            'scale': dict(decay_mult=0.)
+        }))
 # 5 linear warm-up epochs from 1e-5, cosine decay to 1e-5 by epoch 300, then
 # timm's 10 cool-down epochs at that rate.
 param_scheduler = [

@@ -18,26 +18,30 @@ _base_ = './moganet_t_in1k_256.py'
 
 model = dict(backbone=dict(attn_force_fp32=True))
 
-three_augment = dict(
-    type='RandomChoice',
-    transforms=[
-        [dict(type='RandomGrayscale', prob=1., keep_channels=True)],
-        [dict(type='Solarize', thr=128, prob=1.)],
-        [
-            # magnitude_std='inf' draws the level uniformly, hence the
-            # radius (PIL's sigma) uniformly in magnitude_range.
-            dict(
-                type='GaussianBlur',
-                magnitude_range=(0.1, 2.0),
-                magnitude_std='inf',
-                prob=1.)
-        ],
-    ])
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    {{_base_.moganet_train_crop_256}},
+    dict(
+        type='RandomResizedCrop',
+        scale=256,
+        backend='pillow',
+        interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    three_augment,
+    # 3-Augment: one of grayscale, solarisation and Gaussian blur per image.
+    dict(
+        type='RandomChoice',
+        transforms=[
+            [dict(type='RandomGrayscale', prob=1., keep_channels=True)],
+            [dict(type='Solarize', thr=128, prob=1.)],
+            [
+                # magnitude_std='inf' draws the level uniformly, hence the
+                # radius (PIL's sigma) uniformly in magnitude_range.
+                dict(
+                    type='GaussianBlur',
+                    magnitude_range=(0.1, 2.0),
+                    magnitude_std='inf',
+                    prob=1.)
+            ],
+        ]),
     dict(type='ColorJitter', brightness=0.3, contrast=0.3, saturation=0.3),
     dict(type='PackInputs'),
 ]

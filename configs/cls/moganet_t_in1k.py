@@ -14,25 +14,6 @@ model = dict(
         dict(type='CutMix', alpha=1.0)
     ]))
 
-# The light recipe's RandAugment and the random erasing of every size, named
-# so that the 256x256 configs build their pipelines from them.
-moganet_rand_augment = dict(
-    type='RandAugment',
-    policies='timm_increasing',
-    num_policies=2,
-    total_level=10,
-    magnitude_level=7,
-    magnitude_std=0.5,
-    # The ImageNet mean in BGR, rounded.
-    hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic'))
-moganet_random_erasing = dict(
-    type='RandomErasing',
-    erase_prob=0.25,
-    mode='rand',
-    min_area_ratio=0.02,
-    max_area_ratio=1 / 3,
-    fill_color={{_base_.bgr_mean}},
-    fill_std={{_base_.bgr_std}})
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(
@@ -41,8 +22,25 @@ train_pipeline = [
         backend='pillow',
         interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    moganet_rand_augment,
-    moganet_random_erasing,
+    # The light recipe's RandAugment: rand-m7-mstd0.5-inc1.
+    dict(
+        type='RandAugment',
+        policies='timm_increasing',
+        num_policies=2,
+        total_level=10,
+        magnitude_level=7,
+        magnitude_std=0.5,
+        # The ImageNet mean in BGR, rounded.
+        hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic')),
+    # The random erasing of every size: 0.25, per-pixel noise.
+    dict(
+        type='RandomErasing',
+        erase_prob=0.25,
+        mode='rand',
+        min_area_ratio=0.02,
+        max_area_ratio=1 / 3,
+        fill_color={{_base_.bgr_mean}},
+        fill_std={{_base_.bgr_std}}),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

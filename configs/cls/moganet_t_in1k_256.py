@@ -3,18 +3,31 @@
 # short side goes to 256 / 0.9 = 284. XT at 256 inherits this file.
 _base_ = './moganet_t_in1k.py'
 
-# The 256 crop, named for the DeiT III-style configs that inherit this file.
-moganet_train_crop_256 = dict(
-    type='RandomResizedCrop',
-    scale=256,
-    backend='pillow',
-    interpolation='bicubic')
+# moganet_t_in1k.py's training pipeline with 256 crops.
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    moganet_train_crop_256,
+    dict(
+        type='RandomResizedCrop',
+        scale=256,
+        backend='pillow',
+        interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    {{_base_.moganet_rand_augment}},
-    {{_base_.moganet_random_erasing}},
+    dict(
+        type='RandAugment',
+        policies='timm_increasing',
+        num_policies=2,
+        total_level=10,
+        magnitude_level=7,
+        magnitude_std=0.5,
+        hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic')),
+    dict(
+        type='RandomErasing',
+        erase_prob=0.25,
+        mode='rand',
+        min_area_ratio=0.02,
+        max_area_ratio=1 / 3,
+        fill_color={{_base_.bgr_mean}},
+        fill_std={{_base_.bgr_std}}),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

@@ -3,9 +3,6 @@
 # the standard cascade box heads (two shared FCs, smooth L1 loss) instead.
 _base_ = './cascade_mask_rcnn_moga_s_giou_4conv1f_ms3x.py'
 
-# Box regression targets get finer at each of the three stages.
-cascade_target_stds = [[0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1],
-                       [0.033, 0.033, 0.067, 0.067]]
 model = dict(
     roi_head=dict(bbox_head=[
         dict(
@@ -22,5 +19,7 @@ model = dict(
             loss_cls=dict(
                 type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))
-        for stds in cascade_target_stds
+        # Box regression targets get finer at each of the three stages.
+        for stds in ([0.1, 0.1, 0.2, 0.2], [0.05, 0.05, 0.1, 0.1],
+                     [0.033, 0.033, 0.067, 0.067])
     ]))

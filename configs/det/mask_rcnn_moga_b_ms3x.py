@@ -2,5 +2,11 @@
 _base_ = './mask_rcnn_moga_s_ms3x.py'
 
 model = dict(
-    backbone={{_base_.moganet_b}},
-    neck=dict(in_channels={{_base_.moganet_b_widths}}))
+    backbone=dict(
+        arch='base',
+        drop_path_rate=0.2,  # that of its ImageNet training
+        init_cfg=dict(
+            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
+            'download/moganet-in1k-weights/'
+            'moganet_base_sz224_8xbs128_ep300.pth.tar')),
+    neck=dict(in_channels=[64, 160, 320, 512]))  # the stage widths
