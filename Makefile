@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env test demo demo-seg demo-pose demo-cls bench clean-venv
+.PHONY: install check-env lint test test-fast demo demo-seg demo-pose demo-cls bench clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -12,8 +12,17 @@ $(STAMP): $(INSTALL_INPUTS)
 
 install: $(STAMP)
 
-test: install
+# The linter (ruff.toml: pyflakes, pycodestyle, isort) over the whole tree.
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Everything: the linter, then every test (slow ones included).
+test: lint
 	$(PY) -m pytest tests
+
+# The developer loop: the tests not marked slow (pytest.ini).
+test-fast: install
+	$(PY) -m pytest tests -m "not slow"
 
 # The toy demos: a model learns a toy task on the CPU from scratch and must
 # reach its target (tools/demo.py). `demo` is the detection one.

@@ -3,7 +3,8 @@ in each form against MMPretrain's ConvNeXt-T, ResNet-50 and Swin-T, and the
 ratios between them.
 
     python benchmarks/backbone_speed.py            # make bench runs this
-    python benchmarks/backbone_speed.py --models moganet_s convnext_t --rounds 5
+    python benchmarks/backbone_speed.py --models moganet_s convnext_t \
+        --rounds 5
 
 The forms of MogaNet:
   official     the plain model (the official formulation: same modules and
@@ -137,15 +138,14 @@ def export_onnx(path, size):
     """Exports deploy-mode MogaNet-S to ``path`` (in a subprocess, so that
     the exporter's memory does not stay in this one)."""
     code = (
-        'import sys, torch\n'
+        'import sys\n'
         f'sys.path.insert(0, {osp.dirname(osp.abspath(__file__))!r})\n'
         'from backbone_speed import build_backbone\n'
+        'from mmmoga.apis.export import export_graph\n'
         "model = build_backbone('moganet_s', deploy=True)\n"
-        f'image = torch.rand(2, 3, {size}, {size})\n'
-        'dynamic = torch.export.Dim.DYNAMIC\n'
-        'torch.onnx.export(model, (image, ), dynamo=True, '
-        "input_names=['image'], dynamic_shapes=({0: dynamic}, ), "
-        f'verbose=False).save({path!r})\n')
+        "names = [f'stage{i}' for i in model.out_indices]\n"
+        f'export_graph(model, names, 3, ({size}, {size}), '
+        f'dynamic_size=False, path={path!r})\n')
     result = subprocess.run([sys.executable, '-c', code],
                             capture_output=True, text=True)
     if result.returncode != 0:

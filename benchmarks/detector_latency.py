@@ -35,8 +35,8 @@ def worker(args):
     from mmengine.hub import get_config
 
     import mmmoga  # noqa: F401
+    from mmmoga.engine import build_config_model
     from mmmoga.models import switch_model_to_deploy
-    from mmmoga.utils import build_config_model
     path = CONFIGS[args.worker]
     # get_config resolves the 'mmdet::' prefix of a library config.
     cfg = get_config(path) if '::' in path else Config.fromfile(path)

@@ -34,7 +34,7 @@ def worker(args):
     from mmengine.optim import build_optim_wrapper
 
     import mmmoga  # noqa: F401
-    from mmmoga.utils import build_config_model
+    from mmmoga.engine import build_config_model
     cfg = Config.fromfile(CONFIG)
     cfg.model.backbone.pop('init_cfg', None)  # random weights, no download
     cfg.model.backbone.with_cp = args.worker == 'with_cp'

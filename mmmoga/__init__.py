@@ -1,19 +1,30 @@
 """mmmoga: MogaNet backbones for the OpenMMLab 2.0 stack.
 
 Importing the package (directly or through
-``custom_imports=dict(imports=['mmmoga'])``) registers ``MogaNet`` and
-``LN2d`` once, in the MMEngine root ``MODELS`` registry (and
-``MogaNetDeployHook`` in its ``HOOKS``), which the registries
-of mmdet, mmseg, mmpose and mmpretrain all fall back to; it also makes
-mmengine load checkpoints safely on torch >= 2.6 (see
-:mod:`mmmoga.utils.safe_loading`).
+``custom_imports=dict(imports=['mmmoga'])``) registers, once, in MMEngine's
+root registries, which the registries of mmdet, mmseg, mmpose and mmpretrain
+all fall back to:
+
+* ``MODELS``: ``MogaNet`` and ``LN2d``; ``WEIGHT_INITIALIZERS``:
+  ``FanOutNormal``;
+* ``DATASETS``: ``CheckedDataset``;
+* ``HOOKS``: ``AtomicCheckpointHook``, ``MogaNetDeployHook``,
+  ``NonFiniteLossHook``, ``ResumeStateHook``;
+* ``LOOPS``: ``ResumableEpochBasedTrainLoop``,
+  ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
+  ``ResumableBatchSampler``;
+* ``OPTIM_WRAPPER_CONSTRUCTORS``: ``MergedGroupsOptimWrapperConstructor``;
+* the file backend ``atomic_local``.
+
+It also makes mmengine load local checkpoints safely on torch >= 2.6
+(:mod:`mmmoga.checkpoint.safe_loading`). The layers and which way imports run
+are described in ``docs/architecture.md``.
 """
-from .datasets import CheckedDataset
-from .engine import MogaNetDeployHook
+from . import datasets, engine  # noqa: F401  (registration)
+from .checkpoint import enable_safe_checkpoint_loading
 from .models import LayerNorm2d, MogaNet
-from .utils import enable_safe_checkpoint_loading
 from .version import __version__
 
 enable_safe_checkpoint_loading()
 
-__all__ = ['__version__', 'MogaNet', 'LayerNorm2d', 'MogaNetDeployHook']
+__all__ = ['__version__', 'MogaNet', 'LayerNorm2d']

@@ -6,7 +6,8 @@ from helpers import GOLDEN_PATH
 
 @pytest.fixture(scope='session')
 def golden():
-    """Outputs of the official MogaNet (see tests/data/moganet_reference.md)."""
+    """Outputs of the official MogaNet (see
+    tests/data/moganet_reference.md)."""
     return torch.load(GOLDEN_PATH, weights_only=True)
 
 
@@ -21,3 +22,46 @@ def restore_default_scope():
     scope = current.scope_name if current is not None else 'mmengine'
     yield
     init_default_scope(scope)
+
+
+@pytest.fixture(scope='session')
+def toy_data(tmp_path_factory):
+    """``toy_data(task)``: the root of ``task``'s tiny toy data set
+    (tests/toy_tasks.py), written once per session."""
+    from toy_tasks import TOY_TASKS
+    roots = {}
+
+    def root_of(task):
+        if task not in roots:
+            toy = TOY_TASKS[task]
+            root = str(tmp_path_factory.mktemp(f'toy_{task}'))
+            toy.write_data(root, num_train=toy.num_train,
+                           num_val=toy.num_val, seed=3)
+            roots[task] = root
+        return roots[task]
+
+    return root_of
+
+
+@pytest.fixture(scope='session')
+def trained_toy(toy_data, tmp_path_factory):
+    """``trained_toy(task)``: (work dir, log) of the short ``tools/train.py``
+    run of ``task``'s toy config on ``toy_data(task)``, run once per
+    session."""
+    import sys
+
+    from helpers import run_tool
+    from toy_tasks import TOY_TASKS, short_run_options
+    runs = {}
+
+    def run_of(task):
+        if task not in runs:
+            work_dir = str(tmp_path_factory.mktemp(f'{task}_work_dir'))
+            result = run_tool(sys.executable, 'tools/train.py',
+                              TOY_TASKS[task].config, '--work-dir', work_dir,
+                              *short_run_options(task, toy_data(task)))
+            assert result.returncode == 0, result.stderr[-4000:]
+            runs[task] = work_dir, result.stdout + result.stderr
+        return runs[task]
+
+    return run_of

@@ -70,7 +70,8 @@ def build_from_config(config, adjust=None):
     where the model has none, SyncBN reverted to BN. ``adjust(cfg)``, if
     given, changes the loaded config before the model is built."""
     from mmengine.config import Config
-    from mmmoga.utils import build_config_model
+
+    from mmmoga.engine import build_config_model
     cfg = Config.fromfile(osp.join(REPO, config))
     if adjust is not None:
         adjust(cfg)

@@ -1,4 +1,6 @@
 """The tools' tuned glibc malloc: what it sets, and when it stays off."""
+import sys
+
 import pytest
 
 from helpers import run_tool
@@ -56,9 +58,10 @@ def test_a_refused_setting_is_an_error(monkeypatch):
         tune_malloc()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('tool', ['train', 'test', 'infer', 'demo',
-                                  'benchmark_table'])
+                                  'zoo_table'])
 def test_every_tool_offers_the_switch(tool):
-    result = run_tool('.venv/bin/python', f'tools/{tool}.py', '--help')
+    result = run_tool(sys.executable, f'tools/{tool}.py', '--help')
     assert result.returncode == 0, result.stderr
     assert '--default-malloc' in result.stdout

@@ -5,7 +5,6 @@ reason and counted, and in testing one error naming the file
 import json
 import os.path as osp
 import re
-from collections import namedtuple
 
 import cv2
 import pytest
@@ -13,26 +12,17 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from helpers import REPO, corrupt_copy
-from mmmoga.datasets import BadDataError, CheckedDataset, checked_dataset
-from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
-                             write_toy_coco_pose)
+from mmmoga.datasets import CheckedDataset, checked_dataset
+from mmmoga.errors import BadDataError
+from mmmoga.toy_data import (
+    write_toy_ade,
+    write_toy_cls,
+    write_toy_coco,
+    write_toy_coco_pose,
+)
+from toy_tasks import TOY_TASKS
 
 pytestmark = pytest.mark.usefixtures('restore_default_scope')
-
-
-# The toy config of each task, its data writer and the folder of its
-# training images.
-ToyTask = namedtuple('ToyTask', 'config write_data train_images')
-TOY_TASKS = {
-    'det': ToyTask('configs/det/toy/mask_rcnn_moga_xt_toy.py',
-                   write_toy_coco, 'train'),
-    'seg': ToyTask('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
-                   'images/training'),
-    'pose': ToyTask('configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
-                    write_toy_coco_pose, 'train'),
-    'cls': ToyTask('configs/cls/toy/moganet_xt_toy.py', write_toy_cls,
-                   'train'),
-}
 
 
 def toy_dataset(config, split, root, **changes):
@@ -172,8 +162,10 @@ def test_segmentation_label_map_of_the_wrong_size(tmp_path, warnings):
     cv2.imwrite(str(val_map[0]), label_map)
     dataset = CheckedDataset(toy_dataset(config, 'val', root),
                              skip_bad_samples=False)
-    with pytest.raises(BadDataError, match=r'bad sample .*validation/.*\.jpg, '
-                       f'{re.escape(str(val_map[0]))}: label map has values 199 \\(after '
+    with pytest.raises(BadDataError,
+                       match=r'bad sample .*validation/.*\.jpg, '
+                       f'{re.escape(str(val_map[0]))}: label map has values '
+                       '199 \\(after '
                        'reduce_zero_label\\) that are neither one of the 6 '
                        'classes nor the ignore index 255$'):
         all_samples(dataset)
@@ -250,7 +242,9 @@ def test_classification_label_out_of_range(tmp_path, warnings):
 
 @pytest.mark.parametrize('task', sorted(TOY_TASKS))
 def test_unreadable_image(task, tmp_path, warnings):
-    config, write_data, train_images = TOY_TASKS[task]
+    toy = TOY_TASKS[task]
+    config, write_data, train_images = (toy.config, toy.write_data,
+                                        toy.train_images)
     write_data(str(tmp_path / 'written'), num_train=4, num_val=2, seed=2)
     root, image = corrupt_copy(tmp_path / 'written', tmp_path, train_images,
                                1)

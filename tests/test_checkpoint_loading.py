@@ -13,9 +13,10 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, load_checkpoint
 from torch.utils.data import DataLoader
 
-from mmmoga.models import MogaNet
-from mmmoga.utils import SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError
 from helpers import SMALL_ARCH
+from mmmoga.checkpoint import SAFE_CHECKPOINT_GLOBALS
+from mmmoga.errors import UnsafeCheckpointError
+from mmmoga.models import MogaNet
 
 
 def official_checkpoint(path, seed=0):
@@ -182,6 +183,7 @@ def globals_refused_by_plain_torch(path):
         torch.serialization.add_safe_globals(ours)
 
 
+@pytest.mark.slow
 def test_runner_checkpoint_round_trip(tmp_path):
     runner = make_runner(str(tmp_path / 'a'), max_iters=2)
     runner.train()

@@ -2,7 +2,6 @@
 short toy run trains and evaluates top-1, tests with drawing, and infers."""
 import glob
 import json
-import os
 import os.path as osp
 import re
 import sys
@@ -11,65 +10,37 @@ import cv2
 import pytest
 import torch
 
-from helpers import (build_from_config, run_tool, tool_error,
-                     toy_run_options, train_step_and_predict)
+from helpers import (
+    build_from_config,
+    run_tool,
+    tool_error,
+    train_step_and_predict,
+)
+from mmmoga.engine import build_config_model
+from mmmoga.toy_data import CLS_CLASSES
 from test_moganet_deploy import ATOL, randomise
-from mmmoga.toy_data import CLS_CLASSES, make_cls_image, write_toy_cls
-from mmmoga.utils import build_config_model
+from toy_tasks import TOY_TASKS, short_run_options
 
-TOY_CONFIG = 'configs/cls/toy/moganet_xt_toy.py'
+# Runs the tools end to end (training included).
+pytestmark = pytest.mark.slow
+
+TOY_CONFIG = TOY_TASKS['cls'].config
 
 
 @pytest.fixture(scope='module')
-def tiny_toy_cls(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('toy_cls'))
-    write_toy_cls(root, num_train=12, num_val=6, seed=3)
-    return root
+def tiny_toy_cls(toy_data):
+    return toy_data('cls')
 
 
-def test_toy_cls_layout_and_balance(tiny_toy_cls):
-    for split, count in (('train', 12), ('val', 6)):
-        assert sorted(os.listdir(osp.join(tiny_toy_cls, split))) == \
-            sorted(CLS_CLASSES)
-        for name in CLS_CLASSES:
-            files = os.listdir(osp.join(tiny_toy_cls, split, name))
-            assert len(files) == count // len(CLS_CLASSES)
-            assert all(f.startswith(name + '_') for f in files)
-
-
-def test_toy_cls_images_show_their_class():
-    import numpy as np
-    from mmmoga.toy_data import make_scene
-    from mmmoga.toy_data.cls import SHAPE_IMAGES
-    for label in range(len(CLS_CLASSES)):
-        rng = np.random.default_rng([7, label])
-        image = make_cls_image(rng, label)
-        assert image.shape == (64, 64, 3)
-        # The same draws, replayed: the last scene drawn has the shape.
-        replay = np.random.default_rng([7, label])
-        while True:
-            scene = make_scene(replay, SHAPE_IMAGES)
-            if scene.objects and scene.objects[0].label == label:
-                break
-        assert (scene.image == image).all()
-
-
-def toy_options(root):
+def toy_options(root, *extra):
     """--cfg-options pointing the toy config at ``root``, for one epoch of
     batch 4."""
-    return toy_run_options(root, 'train_cfg.max_epochs=1',
-                           'train_cfg.val_interval=1',
-                           'default_hooks.checkpoint.interval=1',
-                           'train_dataloader.batch_size=4')
+    return short_run_options('cls', root, *extra)
 
 
 @pytest.fixture(scope='module')
-def trained_toy_model(tiny_toy_cls, tmp_path_factory):
-    work_dir = str(tmp_path_factory.mktemp('cls_work_dir'))
-    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
-                      '--work-dir', work_dir, *toy_options(tiny_toy_cls))
-    assert result.returncode == 0, result.stderr[-4000:]
-    return work_dir, result.stdout + result.stderr
+def trained_toy_model(trained_toy):
+    return trained_toy('cls')
 
 
 def test_train_validates_top1(trained_toy_model):
@@ -145,8 +116,8 @@ def test_deploy_needs_a_moganet():
                       TOY_CONFIG, '--deploy', '--cfg-options',
                       'model.backbone.type=ResNet')
     assert tool_error(result) == (
-        'error: --deploy switches MogaNet backbones to deploy mode, but the model '
-        f'of {TOY_CONFIG} has none')
+        'error: --deploy switches MogaNet backbones to deploy mode, but the '
+        f'model of {TOY_CONFIG} has none')
 
 
 def test_reparameterize_tool(tmp_path):

@@ -3,15 +3,16 @@ in each official layout, made from our own models with random values,
 convert, load strictly and give the same outputs."""
 import argparse
 import fractions
+import sys
 from collections import OrderedDict
 
 import pytest
 import torch
 
 from helpers import build_from_config, run_tool
-from mmmoga.utils import CheckpointLayoutError, convert_official_checkpoint
-from mmmoga.utils.official_checkpoints import (check_against_model,
-                                               downstream_to_model)
+from mmmoga.checkpoint import convert_official_checkpoint
+from mmmoga.checkpoint.official import check_against_model, downstream_to_model
+from mmmoga.errors import CheckpointLayoutError
 
 DET = 'configs/det/mask_rcnn_moga_xt.py'
 SEG = 'configs/seg/upernet_moga_xt.py'
@@ -218,25 +219,27 @@ def official_imagenet(state_dict, ema_state_dict):
     return checkpoint
 
 
+@pytest.mark.slow
 def test_tool_converts_imagenet_ema_weights(classifier, tmp_path):
     plain = randomized(classifier.state_dict(), seed=3)
     ema = randomized(classifier.state_dict(), seed=4)
     src, dst = tmp_path / 'moganet_xt.pth.tar', tmp_path / 'cls.pth'
     torch.save(official_imagenet(plain, ema), src)
-    result = run_tool('.venv/bin/python', 'tools/convert_checkpoint.py',
+    result = run_tool(sys.executable, 'tools/convert_checkpoint.py',
                       str(src), str(dst), '--config', CLS, '--weights', 'ema')
     assert result.returncode == 0, result.stderr
     assert f'converted for {CLS} (ImageClassifier)' in result.stdout
     assert 'official ImageNet (timm trainer) checkpoint, ema weights' \
         in result.stdout
     written = torch.load(dst, weights_only=True)
-    assert written['meta']['dataset_meta']['classes'][0] == 'tench, Tinca tinca'
+    classes = written['meta']['dataset_meta']['classes']
+    assert classes[0] == 'tench, Tinca tinca'
     classifier.load_state_dict(written['state_dict'], strict=True)
     for key, value in ema.items():
         assert torch.equal(written['state_dict'][key], value), key
 
     backbone = tmp_path / 'backbone.pth'
-    result = run_tool('.venv/bin/python', 'tools/convert_checkpoint.py',
+    result = run_tool(sys.executable, 'tools/convert_checkpoint.py',
                       str(src), str(backbone), '--config', CLS,
                       '--part', 'backbone')
     assert result.returncode == 0, result.stderr
@@ -249,6 +252,7 @@ def test_tool_converts_imagenet_ema_weights(classifier, tmp_path):
         assert torch.equal(value, plain['backbone.' + key]), key
 
 
+@pytest.mark.slow
 def test_tool_refuses_a_mismatch_without_writing(tmp_path):
     """A pose checkpoint converted for a detector: one error line listing
     keys, no traceback, no file."""
@@ -256,7 +260,7 @@ def test_tool_refuses_a_mismatch_without_writing(tmp_path):
     src, dst = tmp_path / 'pose.pth', tmp_path / 'out.pth'
     torch.save(mmcv1_checkpoint(official_layout(POSE, model.state_dict())),
                src)
-    result = run_tool('.venv/bin/python', 'tools/convert_checkpoint.py',
+    result = run_tool(sys.executable, 'tools/convert_checkpoint.py',
                       str(src), str(dst), '--config', DET)
     assert result.returncode == 1
     assert 'Traceback' not in result.stderr
@@ -267,19 +271,20 @@ def test_tool_refuses_a_mismatch_without_writing(tmp_path):
     assert not dst.exists()
 
 
+@pytest.mark.slow
 def test_tool_loads_unknown_globals_only_with_trust(classifier, tmp_path):
     src, dst = tmp_path / 'odd.pth.tar', tmp_path / 'cls.pth'
     checkpoint = official_imagenet(classifier.state_dict(),
                                    classifier.state_dict())
     checkpoint['args'].smoothing = fractions.Fraction(1, 10)
     torch.save(checkpoint, src)
-    refused = run_tool('.venv/bin/python', 'tools/convert_checkpoint.py',
+    refused = run_tool(sys.executable, 'tools/convert_checkpoint.py',
                        str(src), str(dst), '--config', CLS)
     assert refused.returncode == 1 and 'Traceback' not in refused.stderr
     assert 'it needs fractions.Fraction, which is not allow-listed' in \
         refused.stderr and '--trust' in refused.stderr
     assert not dst.exists()
-    trusted = run_tool('.venv/bin/python', 'tools/convert_checkpoint.py',
+    trusted = run_tool(sys.executable, 'tools/convert_checkpoint.py',
                        str(src), str(dst), '--config', CLS, '--trust')
     assert trusted.returncode == 0, trusted.stderr
     assert 'warning: --trust' in trusted.stdout and dst.exists()

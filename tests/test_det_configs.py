@@ -4,10 +4,16 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import build_from_config, published_roundings, \
-    smallest_of_each_family, task_configs, train_step_and_predict, \
-    weight_decays
-from mmmoga.utils import check_backbone
+
+from helpers import (
+    build_from_config,
+    published_roundings,
+    smallest_of_each_family,
+    task_configs,
+    train_step_and_predict,
+    weight_decays,
+)
+from mmmoga.apis import check_backbone
 
 DET_CONFIGS = task_configs('det')
 
@@ -63,6 +69,7 @@ def fewer_rois(model_cfg):
             proposals.max_per_img = min(proposals.max_per_img, 100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config', DET_CONFIGS)
 def test_config_size_training_step_and_prediction(config):
     """Every config's size; a training step and prediction for the

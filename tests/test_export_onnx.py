@@ -6,10 +6,13 @@ import numpy as np
 import onnxruntime
 import pytest
 import torch
-import torch.nn.functional as F
 
 from helpers import build_from_config, run_tool, tool_error
+from mmmoga.apis.export import ClassifierLogits, SegmentorLogits
 from test_moganet_deploy import ATOL, randomise
+
+# Runs the tools end to end (training or exporting included).
+pytestmark = pytest.mark.slow
 
 
 def plain_checkpoint(config, path):
@@ -21,22 +24,13 @@ def plain_checkpoint(config, path):
     return model.eval()
 
 
-def classifier_logits(model, image):
-    return model(image, mode='tensor')
-
-
-def segmentor_logits(model, image):
-    return F.interpolate(model(image, mode='tensor'), size=image.shape[2:],
-                         mode='bilinear', align_corners=model.align_corners)
-
-
 @pytest.mark.parametrize('config,outputs,size,sizes_note', [
     # Any size: checked at one neither traced nor a multiple of 32.
-    ('configs/cls/toy/moganet_xt_toy.py', classifier_logits, (67, 45),
+    ('configs/cls/toy/moganet_xt_toy.py', ClassifierLogits, (67, 45),
      'dynamic batch, any H, W'),
     # mmseg's FPNHead upsamples to int() sizes, which tracing bakes in: the
     # tool finds out and exports the traced size only.
-    ('configs/seg/toy/fpn_moga_xt_toy.py', segmentor_logits, (96, 128),
+    ('configs/seg/toy/fpn_moga_xt_toy.py', SegmentorLogits, (96, 128),
      'dynamic batch, 96x128 only'),
 ])
 def test_export_matches_plain_model(config, outputs, size, sizes_note,
@@ -55,7 +49,7 @@ def test_export_matches_plain_model(config, outputs, size, sizes_note,
     image = torch.rand(3, 3, *size)
     (onnx_out, ) = session.run(None, {'image': image.numpy()})
     with torch.no_grad():
-        expected = outputs(model, image).numpy()
+        expected = outputs(model)(image).numpy()
     assert onnx_out.shape == expected.shape
     assert np.abs(expected).max() > 0.1
     np.testing.assert_allclose(onnx_out, expected, atol=ATOL, rtol=0)

@@ -23,6 +23,7 @@ FORMATS = {
 pytestmark = pytest.mark.usefixtures('restore_default_scope')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('deploy', [False, True])
 def test_backbone_takes_every_size(deploy):
     torch.manual_seed(0)
@@ -105,6 +106,7 @@ def classify(config):
     return check
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config,predictor', [
     ('configs/det/toy/mask_rcnn_moga_xt_toy.py', detect),
     ('configs/seg/toy/upernet_moga_xt_toy.py', segment),

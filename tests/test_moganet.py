@@ -8,9 +8,9 @@ import torch.nn as nn
 from mmcv.cnn.bricks import DropPath
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from helpers import SMALL_ARCH
 from mmmoga.models import LayerNorm2d, MogaNet
 from mmmoga.models.backbones import moganet
-from helpers import SMALL_ARCH
 
 
 def small(**kwargs):
@@ -21,7 +21,8 @@ def small(**kwargs):
 
 
 def expected_sizes(height, width):
-    """Each stride-2 conv (k=3, p=1) maps n to ceil(n / 2); the stem has two."""
+    """Each stride-2 conv (k=3, p=1) maps n to ceil(n / 2); the stem has
+    two."""
     sizes = []
     for num_convs in (2, 1, 1, 1):
         for _ in range(num_convs):
@@ -256,6 +257,7 @@ def test_patch_sizes_and_in_channels():
     assert [o.shape[-1] for o in outs] == [16, 4, 2, 1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('conv_norm_cfg,layer_type', [
     (dict(type='BN'), nn.BatchNorm2d),
     (dict(type='BN', eps=1e-3, momentum=0.03), nn.BatchNorm2d),

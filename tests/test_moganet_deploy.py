@@ -6,9 +6,10 @@ import torch
 import torch.nn as nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmmoga.models import DeployLayoutError, MogaNet, switch_model_to_deploy
-from mmmoga.models.backbones.moganet_deploy import SpaceToBatchDepthwiseConv2d
 from helpers import SMALL_ARCH, backbone_state_dict
+from mmmoga.errors import DeployLayoutError
+from mmmoga.models import MogaNet, switch_model_to_deploy
+from mmmoga.models.backbones.moganet_deploy import SpaceToBatchDepthwiseConv2d
 
 ATOL = 1e-4
 
@@ -58,6 +59,7 @@ def assert_same_outputs(plain, deployed, image):
                                    msg=lambda m: f'output {stage}: {m}')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('arch,size', [
     ('xtiny', (61, 47)), ('tiny', (33, 70)), ('small', (64, 64)),
     ('base', (45, 29)), ('large', (37, 41)), ('xlarge', (31, 53))])

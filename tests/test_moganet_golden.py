@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmmoga.models import MogaNet
 from helpers import backbone_state_dict
+from mmmoga.models import MogaNet
 
 ATOL = 1e-4
 
@@ -19,7 +19,8 @@ def build_case_model(case, **overrides):
 
 
 def test_golden_has_both_fp32_modes(golden):
-    assert sorted(c['attn_force_fp32'] for c in golden['cases']) == [False, True]
+    assert sorted(c['attn_force_fp32']
+                  for c in golden['cases']) == [False, True]
 
 
 @pytest.mark.parametrize('case_index', [0, 1])

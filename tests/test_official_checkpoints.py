@@ -7,11 +7,13 @@ import pytest
 import torch
 
 from helpers import backbone_state_dict
-from mmmoga.utils import load_local_checkpoint
-from mmmoga.utils.official_checkpoints import (CheckpointLayoutError,
-                                               imagenet_to_backbone,
-                                               imagenet_to_classifier,
-                                               official_weights)
+from mmmoga.checkpoint import load_local_checkpoint
+from mmmoga.checkpoint.official import (
+    imagenet_to_backbone,
+    imagenet_to_classifier,
+    official_weights,
+)
+from mmmoga.errors import CheckpointLayoutError
 
 ATOL = 1e-4
 

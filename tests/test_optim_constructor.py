@@ -6,8 +6,8 @@ import pytest
 import torch
 from mmengine.optim import build_optim_wrapper
 
-from mmmoga.models import MogaNet
 from helpers import SMALL_ARCH, config_with, settings_of_each_parameter
+from mmmoga.models import MogaNet
 
 
 def optim_wrapper_cfg(constructor=None):
@@ -49,6 +49,7 @@ def test_same_settings_for_every_parameter_in_fewer_groups(model):
             settings_of_each_parameter(default))
 
 
+@pytest.mark.slow
 def test_training_steps_are_the_same(model):
     x = torch.randn(2, 3, 32, 32)
     results = []

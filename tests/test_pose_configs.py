@@ -5,11 +5,16 @@ import os.path as osp
 import pytest
 import torch
 
-from helpers import (build_from_config, config_name, load_task_config,
-                     published_roundings, task_configs,
-                     train_step_and_predict)
+from helpers import (
+    build_from_config,
+    config_name,
+    load_task_config,
+    published_roundings,
+    task_configs,
+    train_step_and_predict,
+)
+from mmmoga.apis import check_backbone
 from mmmoga.models import MogaNet
-from mmmoga.utils import check_backbone
 
 POSE_CONFIGS = task_configs('pose')
 SIZES = ('xt', 't', 's', 'b')
@@ -68,6 +73,7 @@ def pose_batch(cfg, heatmap_size, batch_size=2):
     return dict(inputs=inputs, data_samples=samples)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config', POSE_CONFIGS)
 def test_config_size_training_step_and_flip_test_prediction(config):
     cfg, model = build_from_config(config)

@@ -9,41 +9,33 @@ import sys
 import cv2
 import pytest
 
-from helpers import config_with, run_tool, toy_run_options
-from mmmoga.toy_data import write_toy_coco_pose
-from mmmoga.utils import ConfigCheckError, DatasetNotFoundError, check_config
+from helpers import config_with, run_tool
+from mmmoga.apis import check_config
+from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
+from toy_tasks import TOY_TASKS, short_run_options
 
-TOY_CONFIG = 'configs/pose/toy/topdown_heatmap_moga_xt_toy.py'
+# Runs the tools end to end (training included).
+pytestmark = pytest.mark.slow
+
+TOY_CONFIG = TOY_TASKS['pose'].config
 FULL_CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
 
 
 @pytest.fixture(scope='module')
-def tiny_toy_pose(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('toy_coco_pose'))
-    write_toy_coco_pose(root, num_train=4, num_val=2, seed=3)
-    return root
+def tiny_toy_pose(toy_data):
+    return toy_data('pose')
 
 
 def toy_options(root, *extra):
     """--cfg-options pointing the toy config at ``root``, for one epoch of
     batch 4."""
-    return toy_run_options(
-        root, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'default_hooks.checkpoint.interval=1', 'param_scheduler.0.end=1',
-        'train_dataloader.batch_size=4',
-        f'val_evaluator.ann_file={root}/annotations/person_keypoints_val.json',
-        f'test_evaluator.ann_file={root}/annotations/'
-        'person_keypoints_val.json', *extra)
+    return short_run_options('pose', root, *extra)
 
 
 @pytest.fixture(scope='module')
-def trained_toy_model(tiny_toy_pose, tmp_path_factory):
+def trained_toy_model(trained_toy):
     """One epoch of the toy pose model, then validation."""
-    work_dir = str(tmp_path_factory.mktemp('pose_work_dir'))
-    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
-                      '--work-dir', work_dir, *toy_options(tiny_toy_pose))
-    assert result.returncode == 0, result.stderr[-4000:]
-    return work_dir, result.stdout + result.stderr
+    return trained_toy('pose')
 
 
 def test_train_runs_and_validates_with_coco_metric(trained_toy_model):

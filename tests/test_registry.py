@@ -34,6 +34,7 @@ def test_unknown_key_in_a_config_is_an_error():
         MODELS.build(dict(type='MogaNet', arch='t', frozen_stage=1))
 
 
+@pytest.mark.slow
 def test_custom_imports_in_a_fresh_process():
     """The documented usage: nothing imports mmmoga but the config."""
     script = textwrap.dedent(f"""
@@ -42,14 +43,16 @@ def test_custom_imports_in_a_fresh_process():
         from mmengine.registry import init_default_scope
         assert 'mmmoga' not in sys.modules
         cfg = Config(dict(
-            custom_imports=dict(imports=['mmmoga'], allow_failed_imports=False),
+            custom_imports=dict(imports=['mmmoga'],
+                                allow_failed_imports=False),
             backbone=dict(type='MogaNet', arch={dict(SMALL_ARCH)!r},
                           conv_norm_cfg=dict(type='LN2d'))))
         from mmengine.utils import import_modules_from_strings
         import_modules_from_strings(**cfg.custom_imports)
         for scope in {LIBRARIES!r}:
             init_default_scope(scope)
-            registry = __import__(scope + '.registry', fromlist=['MODELS']).MODELS
+            registry = __import__(scope + '.registry',
+                                  fromlist=['MODELS']).MODELS
             model = registry.build(cfg.backbone)
             print(scope, type(model).__module__, type(model).__name__)
     """)

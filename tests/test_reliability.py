@@ -13,11 +13,13 @@ import torch
 from mmengine.fileio import get_file_backend
 from mmengine.logging import MessageHub
 
-from helpers import (REPO, corrupt_copy, run_tool, tool_error,
-                     toy_run_options)
-from mmmoga.engine import (AtomicCheckpointHook, atomic_write,
-                           checkpoint_problem, find_resumable_checkpoint)
+from helpers import REPO, corrupt_copy, run_tool, tool_error, toy_run_options
+from mmmoga.checkpoint import checkpoint_problem, find_resumable_checkpoint
+from mmmoga.engine import AtomicCheckpointHook, atomic_write
 from mmmoga.toy_data import write_toy_ade, write_toy_cls, write_toy_coco
+
+# Runs the tools end to end (training included).
+pytestmark = pytest.mark.slow
 
 TOY_CONFIG = 'configs/cls/toy/moganet_xt_toy.py'
 
@@ -227,7 +229,8 @@ RESUME_RUNS = {
                 'instances_val.json'
             ]),
     'seg': ('configs/seg/toy/fpn_moga_xt_toy.py', write_toy_ade,
-            lambda root: ['train_cfg.max_iters=6', 'train_cfg.val_interval=3']),
+            lambda root: ['train_cfg.max_iters=6',
+                          'train_cfg.val_interval=3']),
 }
 
 
@@ -290,7 +293,8 @@ def test_build_runner_leaves_the_callers_config_alone(toy_cls, tmp_path):
     """The wrappers and swaps go into the runner's copy: the demos read the
     datasets of their config after training."""
     from mmengine.config import Config
-    from mmmoga.utils import build_runner
+
+    from mmmoga.engine import build_runner
     cfg = Config.fromfile(osp.join(REPO, TOY_CONFIG))
     cfg.work_dir = str(tmp_path)
     before = copy.deepcopy(cfg.to_dict())

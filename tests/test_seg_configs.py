@@ -7,11 +7,19 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from helpers import (REPO, build_from_config, config_name, load_task_config,
-                     published_roundings, smallest_of_each_family,
-                     task_configs, train_step_and_predict, weight_decays)
+from helpers import (
+    REPO,
+    build_from_config,
+    config_name,
+    load_task_config,
+    published_roundings,
+    smallest_of_each_family,
+    task_configs,
+    train_step_and_predict,
+    weight_decays,
+)
+from mmmoga.apis import check_backbone
 from mmmoga.models import MogaNet
-from mmmoga.utils import check_backbone
 
 SEG_CONFIGS = task_configs('seg')
 # Where the training step runs: the larger sizes share the heads.
@@ -67,6 +75,7 @@ def seg_batch(num_classes, shape=(64, 80), batch_size=2):
     return dict(inputs=inputs, data_samples=samples)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config', SEG_CONFIGS)
 def test_config_size_training_step_and_prediction(config):
     cfg, model = build_from_config(config)

@@ -10,39 +10,38 @@ import cv2
 import pytest
 from mmengine.config import Config
 
-from helpers import (REPO, config_with, run_distributed_tool, run_tool,
-                     toy_run_options)
-from mmmoga.toy_data import SEG_CLASSES, write_toy_ade
-from mmmoga.utils import ConfigCheckError, DatasetNotFoundError, check_config
+from helpers import (
+    REPO,
+    config_with,
+    run_distributed_tool,
+    run_tool,
+)
+from mmmoga.apis import check_config
+from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
+from mmmoga.toy_data import SEG_CLASSES
+from toy_tasks import TOY_TASKS, short_run_options
 
-TOY_CONFIG = 'configs/seg/toy/upernet_moga_xt_toy.py'
+# Runs the tools end to end (training included).
+pytestmark = pytest.mark.slow
+
+TOY_CONFIG = TOY_TASKS['seg'].config
 
 
 @pytest.fixture(scope='module')
-def tiny_toy_ade(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('toy_ade'))
-    write_toy_ade(root, num_train=4, num_val=2, seed=3)
-    return root
+def tiny_toy_ade(toy_data):
+    return toy_data('seg')
 
 
 def toy_options(root, *extra):
     """--cfg-options pointing the toy config at ``root``, for a run of two
     iterations of batch 2."""
-    return toy_run_options(
-        root, 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-        'default_hooks.checkpoint.interval=2', 'param_scheduler.0.end=1',
-        'param_scheduler.1.begin=1', 'param_scheduler.1.end=2',
-        'train_dataloader.batch_size=2', *extra)
+    return short_run_options('seg', root, *extra)
 
 
 @pytest.fixture(scope='module')
-def trained_toy_model(tiny_toy_ade, tmp_path_factory):
+def trained_toy_model(trained_toy):
     """Two iterations of the toy UperNet, then validation."""
-    work_dir = str(tmp_path_factory.mktemp('seg_work_dir'))
-    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
-                      '--work-dir', work_dir, *toy_options(tiny_toy_ade))
-    assert result.returncode == 0, result.stderr[-4000:]
-    return work_dir, result.stdout + result.stderr
+    return trained_toy('seg')
 
 
 def test_train_runs_and_validates_with_iou_metric(trained_toy_model):

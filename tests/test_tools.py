@@ -8,38 +8,37 @@ import sys
 
 import pytest
 
-from helpers import (REPO, config_with, corrupt_copy, run_distributed_tool,
-                     run_tool, tool_error, toy_run_options)
-from mmmoga.toy_data import write_toy_coco
-from mmmoga.utils import (ConfigCheckError, DatasetNotFoundError,
-                          check_config)
+from helpers import (
+    config_with,
+    corrupt_copy,
+    run_distributed_tool,
+    run_tool,
+    tool_error,
+)
+from mmmoga.apis import check_config
+from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
+from toy_tasks import TOY_TASKS, short_run_options
 
-TOY_CONFIG = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
+# Runs the tools end to end (training included).
+pytestmark = pytest.mark.slow
+
+TOY_CONFIG = TOY_TASKS['det'].config
 
 
 @pytest.fixture(scope='module')
-def tiny_toy_coco(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('toy_coco'))
-    write_toy_coco(root, num_train=8, num_val=4, seed=3)
-    return root
+def tiny_toy_coco(toy_data):
+    return toy_data('det')
 
 
 def toy_options(root, *extra):
-    """--cfg-options pointing the toy config at ``root``, for a short run."""
-    return toy_run_options(
-        root, f'val_evaluator.ann_file={root}/annotations/instances_val.json',
-        f'test_evaluator.ann_file={root}/annotations/instances_val.json',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', *extra)
+    """--cfg-options pointing the toy config at ``root``, for one epoch."""
+    return short_run_options('det', root, *extra)
 
 
 @pytest.fixture(scope='module')
-def trained_toy_model(tiny_toy_coco, tmp_path_factory):
+def trained_toy_model(trained_toy):
     """Two iterations of the toy Mask R-CNN, then validation."""
-    work_dir = str(tmp_path_factory.mktemp('work_dir'))
-    result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
-                      '--work-dir', work_dir, *toy_options(tiny_toy_coco))
-    assert result.returncode == 0, result.stderr[-4000:]
-    return work_dir, result.stdout + result.stderr
+    return trained_toy('det')
 
 
 def test_train_runs_and_validates_with_the_coco_metric(trained_toy_model):
@@ -97,7 +96,8 @@ def test_distributed_training_on_two_cpu_processes(tiny_toy_coco, tmp_path):
         'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
         work_dir,
         *toy_options(tiny_toy_coco, 'env_cfg.dist_cfg.backend=gloo',
-                     'train_cfg.val_interval=2', 'train_dataloader.batch_size=2'),
+                     'train_cfg.val_interval=2',
+                     'train_dataloader.batch_size=2'),
         env=dict(PYTHON=sys.executable, PORT='29533', OMP_NUM_THREADS='1'))
     log = result.stdout + result.stderr
     # torchrun exits non-zero if any rank fails, so both ranks finished.
@@ -166,20 +166,6 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr
     assert 'nope.pth does not exist' in result.stderr
-
-
-def test_torchrun_jobs_repeat_only_after_a_gloo_abort(tmp_path):
-    from helpers import GLOO_ABORT
-    marker = tmp_path / 'ran'
-    abort_once = (f'if [ -e {marker} ]; then echo second run; else touch '
-                  f'{marker}; echo "{GLOO_ABORT}" >&2; exit 134; fi')
-    result = run_distributed_tool('bash', '-c', abort_once)
-    assert result.returncode == 0 and 'second run' in result.stdout
-    always = f'echo "{GLOO_ABORT}" >&2; exit 134'
-    assert run_distributed_tool('bash', '-c', always).returncode == 134
-    marker.unlink()
-    other = f'touch {marker}; echo other error >&2; exit 1'
-    assert run_distributed_tool('bash', '-c', other).returncode == 1
 
 
 def test_bad_image_in_detection_testing_is_an_error_naming_it(

@@ -13,11 +13,22 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from mmmoga.toy_data import (COCO_KEYPOINTS, SEG_CLASSES, SHAPE_CLASSES,
-                             TEXTURE_CLASSES, PoseSceneConfig, SceneConfig,
-                             label_map, make_pose_scene, make_scene,
-                             write_toy_ade, write_toy_coco,
-                             write_toy_coco_pose)
+from mmmoga.toy_data import (
+    CLS_CLASSES,
+    COCO_KEYPOINTS,
+    SEG_CLASSES,
+    SHAPE_CLASSES,
+    TEXTURE_CLASSES,
+    PoseSceneConfig,
+    SceneConfig,
+    label_map,
+    make_cls_image,
+    make_pose_scene,
+    make_scene,
+    write_toy_ade,
+    write_toy_coco,
+    write_toy_coco_pose,
+)
 from mmmoga.toy_data.ade import SEG_SCENES
 from mmmoga.toy_data.coco import mask_to_polygons
 from mmmoga.toy_data.scenes import shape_area
@@ -351,3 +362,32 @@ def test_pose_occluded_joints_are_covered():
                 assert not figure.mask[y, x]
                 hidden += 1
     assert hidden > 5
+
+
+def test_cls_data_layout_and_balance(toy_data):
+    tiny_toy_cls = toy_data('cls')
+    for split, count in (('train', 12), ('val', 6)):
+        assert sorted(os.listdir(osp.join(tiny_toy_cls, split))) == \
+            sorted(CLS_CLASSES)
+        for name in CLS_CLASSES:
+            files = os.listdir(osp.join(tiny_toy_cls, split, name))
+            assert len(files) == count // len(CLS_CLASSES)
+            assert all(f.startswith(name + '_') for f in files)
+
+
+def test_cls_images_show_their_class():
+    import numpy as np
+
+    from mmmoga.toy_data import make_scene
+    from mmmoga.toy_data.cls import SHAPE_IMAGES
+    for label in range(len(CLS_CLASSES)):
+        rng = np.random.default_rng([7, label])
+        image = make_cls_image(rng, label)
+        assert image.shape == (64, 64, 3)
+        # The same draws, replayed: the last scene drawn has the shape.
+        replay = np.random.default_rng([7, label])
+        while True:
+            scene = make_scene(replay, SHAPE_IMAGES)
+            if scene.objects and scene.objects[0].label == label:
+                break
+        assert (scene.image == image).all()

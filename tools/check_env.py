@@ -1,7 +1,8 @@
 """Checks that the OpenMMLab 2.0 stack and mmmoga import in this interpreter.
 
-Each check runs on its own so that one failure does not hide the others; the script exits
-non-zero and names every failing check with the exception that broke it.
+Each check runs on its own so that one failure does not hide the others; the
+script exits non-zero and names every failing check with the exception that
+broke it.
 """
 import importlib
 import sys
@@ -10,8 +11,8 @@ import traceback
 
 def _mmcv_ops():
     import mmcv
-    from mmcv.ops import nms  # needs the compiled mmcv._ext
     import torch
+    from mmcv.ops import nms  # needs the compiled mmcv._ext
     boxes = torch.tensor([[0., 0., 10., 10.], [1., 1., 10., 10.]])
     _, keep = nms(boxes, torch.tensor([0.9, 0.8]), iou_threshold=0.5)
     assert keep.tolist() == [0], f'unexpected mmcv nms result {keep.tolist()}'
@@ -24,7 +25,8 @@ def _torchvision_ops():
     from torchvision.ops import nms
     keep = nms(torch.tensor([[0., 0., 10., 10.], [1., 1., 10., 10.]]),
                torch.tensor([0.9, 0.8]), 0.5)
-    assert keep.tolist() == [0], f'unexpected torchvision nms result {keep.tolist()}'
+    assert keep.tolist() == [0], \
+        f'unexpected torchvision nms result {keep.tolist()}'
     return f'torch {torch.__version__}, torchvision {torchvision.__version__}'
 
 
@@ -39,7 +41,7 @@ def _numpy_1():
 def _import(name):
 
     def check():
-        module = importlib.import_module(name)
+        importlib.import_module(name)
         top = importlib.import_module(name.split('.')[0])
         return f'{name} ({getattr(top, "__version__", "?")})'
 
@@ -71,7 +73,8 @@ def main():
             print(f'  FAIL  {name}: {type(exc).__name__}: {exc}')
             traceback.print_exc(limit=-3)
     if failures:
-        print(f'environment check failed: {", ".join(failures)}', file=sys.stderr)
+        print(f'environment check failed: {", ".join(failures)}',
+              file=sys.stderr)
         return 1
     print('environment check passed')
     return 0

@@ -2,14 +2,16 @@
 
     # ImageNet .pth.tar -> MMPretrain classifier (EMA weights where the run
     # kept them) or a backbone for init_cfg=dict(type='Pretrained', ...)
-    python tools/convert_checkpoint.py moganet_small_sz224_8xb128_ep300.pth.tar \\
-        moganet_s_in1k.pth --config configs/cls/moganet_s_in1k.py --weights ema
-    python tools/convert_checkpoint.py moganet_small_sz224_8xb128_ep300.pth.tar \\
-        moganet_s_backbone.pth --config configs/cls/moganet_s_in1k.py \\
-        --part backbone
+    python tools/convert_checkpoint.py \\
+        moganet_small_sz224_8xb128_ep300.pth.tar moganet_s_in1k.pth \\
+        --config configs/cls/moganet_s_in1k.py --weights ema
+    python tools/convert_checkpoint.py \\
+        moganet_small_sz224_8xb128_ep300.pth.tar moganet_s_backbone.pth \\
+        --config configs/cls/moganet_s_in1k.py --part backbone
 
     # released MMDetection 2.x / MMSegmentation 0.x / MMPose 0.x models
-    python tools/convert_checkpoint.py mask_rcnn_moganet_small_fpn_1x_coco.pth \\
+    python tools/convert_checkpoint.py \\
+        mask_rcnn_moganet_small_fpn_1x_coco.pth \\
         mask_rcnn_moga_s.pth --config configs/det/mask_rcnn_moga_s.py
 
 The layout of the source is told from its keys (``--source`` names it).
@@ -23,10 +25,14 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
-from mmmoga.utils import (SOURCES, ConfigCheckError, UnsafeCheckpointError,
-                          build_config_model, load_config, convert_official_checkpoint,
-                          load_local_checkpoint)
-from mmmoga.utils.official_checkpoints import SOURCE_NAMES
+from mmmoga.apis import load_config, report_errors
+from mmmoga.checkpoint import (
+    SOURCE_NAMES,
+    SOURCES,
+    convert_official_checkpoint,
+    load_checkpoint_file,
+)
+from mmmoga.engine import build_config_model
 from mmmoga.version import __version__
 
 TRUST_HELP = (
@@ -69,23 +75,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def load_source(path: str, trust: bool):
-    if not osp.isfile(path):
-        raise ConfigCheckError(f'checkpoint file {path} does not exist')
-    try:
-        return load_local_checkpoint(path, map_location='cpu')
-    except UnsafeCheckpointError as error:
-        if not trust:
-            raise ConfigCheckError(
-                f'{error} Or pass --trust to unpickle it fully.') from None
-    print(f'warning: --trust: unpickling {path} fully; any code in it runs')
-    return torch.load(path, map_location='cpu', weights_only=False)
-
-
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    checkpoint = load_source(args.src, args.trust)
+    checkpoint = load_checkpoint_file(args.src, trust=args.trust)
     model = build_config_model(cfg)
     result = convert_official_checkpoint(
         checkpoint, model, target=args.config, source=args.source,
@@ -124,7 +117,4 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigCheckError, FileNotFoundError) as error:
-        raise SystemExit(f'error: {error}') from None
+    report_errors(main)

@@ -17,14 +17,18 @@ limb figures, 1-3 per image, in varied poses, sizes, tilts and colours, some
 joints occluded or outside the image; the person's left limbs and left eye
 and ear are marked light, the right ones dark. `train/`, `val/` and
 `annotations/person_keypoints_{train,val}.json`.
-cls: 64x64 images of one shape or one textured patch (the six classes of
-seg) in MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
+cls: 64x64 images of one shape each (circle, square or triangle) in
+MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
 """
 import argparse
 import time
 
-from mmmoga.toy_data import (write_toy_ade, write_toy_cls, write_toy_coco,
-                             write_toy_coco_pose)
+from mmmoga.toy_data import (
+    write_toy_ade,
+    write_toy_cls,
+    write_toy_coco,
+    write_toy_coco_pose,
+)
 
 WRITERS = {
     'det': write_toy_coco,

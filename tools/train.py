@@ -6,13 +6,14 @@ classification alike (the task and registry scope come from the config).
 """
 import argparse
 
-from mmmoga.datasets import BadDataError, bad_data_message
-from mmmoga.engine import (NonFiniteLossError, checkpoint_problem,
-                           find_resumable_checkpoint)
-from mmmoga.models import moganet_configs
-from mmmoga.utils import (ConfigCheckError, add_runner_arguments,
-                          build_runner, check_config, load_tool_config,
-                          tune_malloc)
+from mmmoga.apis import (
+    add_runner_arguments,
+    load_tool_config,
+    prepare_training,
+    report_errors,
+)
+from mmmoga.engine import build_runner
+from mmmoga.utils import tune_malloc
 
 
 def parse_args():
@@ -40,75 +41,14 @@ def parse_args():
     return parser.parse_args()
 
 
-def enable_amp(cfg):
-    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-    if wrapper == 'AmpOptimWrapper':
-        return
-    if wrapper != 'OptimWrapper':
-        raise ConfigCheckError(f'--amp needs optim_wrapper.type OptimWrapper, the '
-                         f'config has {wrapper!r}')
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-
-
-def enable_auto_scale_lr(cfg):
-    if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
-        raise ConfigCheckError('--auto-scale-lr needs auto_scale_lr.base_batch_size '
-                         f'in {cfg.filename}')
-    cfg.auto_scale_lr.enable = True
-
-
-def resume_checkpoint(resume, work_dir):
-    """The checkpoint ``--resume`` continues from, checked before anything
-    is built. Without a value: the newest whole checkpoint in the work dir
-    (newer ones that are truncated or damaged are reported and skipped;
-    None when there are none at all, so that training starts afresh)."""
-    if resume != 'auto':
-        problem = checkpoint_problem(resume)
-        if problem is not None:
-            raise ConfigCheckError(
-                f'--resume {resume}: cannot resume from it: {problem}')
-        return resume
-    path, skipped = find_resumable_checkpoint(work_dir)
-    for bad, problem in skipped:
-        print(f'warning: --resume: skipping {bad}: {problem}', flush=True)
-    if path is None and skipped:
-        raise ConfigCheckError(
-            f'--resume: no checkpoint in {work_dir} can be resumed from '
-            f'(all {len(skipped)} are damaged, see the warnings above)')
-    if path is not None and skipped:
-        print(f'--resume: resuming from {path}, the newest whole checkpoint',
-              flush=True)
-    return path
-
-
 def main():
     args = parse_args()
     tune_malloc(not args.default_malloc)
     cfg = load_tool_config(args)
-    if args.amp:
-        enable_amp(cfg)
-    if args.auto_scale_lr:
-        enable_auto_scale_lr(cfg)
-    if args.resume is not None:
-        cfg.resume, cfg.load_from = True, resume_checkpoint(
-            args.resume, cfg.work_dir)
-
-    deployed = [path for path, backbone in moganet_configs(cfg.model)
-                if backbone.get('deploy')]
-    if deployed:
-        raise ConfigCheckError(
-            f'{", ".join(deployed)} has deploy=True: deploy mode folds the '
-            'norms and scales for inference and cannot be trained; train '
-            'with deploy=False')
-    check_config(cfg, resume=args.resume, splits=('train', 'val'))
+    prepare_training(cfg, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
+                     resume=args.resume)
     build_runner(cfg).train()
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigCheckError, NonFiniteLossError) as error:  # one message
-        raise SystemExit(f'error: {error}') from None
-    except BadDataError as error:  # possibly re-raised by a loader worker
-        raise SystemExit(f'error: {bad_data_message(error)}') from None
+    report_errors(main)

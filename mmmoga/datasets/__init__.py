@@ -1,3 +1,5 @@
-from .checked_dataset import BadDataError, CheckedDataset, bad_data_message
+"""Datasets registered on import: ``CheckedDataset``, which every tool wraps
+around each data loader's dataset."""
+from .checked_dataset import CheckedDataset, bad_data_message
 
-__all__ = ['BadDataError', 'CheckedDataset', 'bad_data_message']
+__all__ = ['CheckedDataset', 'bad_data_message']

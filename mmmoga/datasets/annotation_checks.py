@@ -6,8 +6,8 @@ Two places see annotations before the libraries change them:
   ``parse_data_info``. mmdet's ``CocoDataset`` silently drops a box that
   lies wholly outside its image and a mask whose polygon list is empty
   becomes a missing ``mask`` key (a ``KeyError`` later); mmpose clips boxes
-  to the image and takes keypoints as they come. :func:`raw_annotation_problems`
-  judges them there;
+  to the image and takes keypoints as they come.
+  :func:`raw_annotation_problems` judges them there;
 * the loaded sample, right after the pipeline's loading transforms
   (:class:`LoadedAnnotationCheck`): a label map whose size is not the
   image's, or whose values are not classes, and a class label outside the

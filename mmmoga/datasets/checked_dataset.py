@@ -6,13 +6,14 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 from mmengine.registry import DATASETS
 
-from mmmoga.engine.resumable_training import sample_seed, seeded_rng
-from .annotation_checks import (BAD_ANNOTATION_KEY, LoadedAnnotationCheck,
-                                raw_annotation_problems)
+from mmmoga.errors import BadDataError
+from mmmoga.utils.random_state import sample_seed, seeded_rng
 
-
-class BadDataError(RuntimeError):
-    """Training met too many bad samples, or testing met one."""
+from .annotation_checks import (
+    BAD_ANNOTATION_KEY,
+    LoadedAnnotationCheck,
+    raw_annotation_problems,
+)
 
 
 def _first_line(error: BaseException) -> str:
@@ -236,7 +237,8 @@ class CheckedDataset:
                 path = self._sample_file(current)
                 reason = _first_line(error)
                 if not self.skip_bad_samples:
-                    raise BadDataError(f'bad sample {path}: {reason}') from None
+                    raise BadDataError(
+                        f'bad sample {path}: {reason}') from None
                 self._note_bad(path, reason)
                 self._check_bad_fraction(size)
         raise BadDataError('every sample of the dataset failed to load')

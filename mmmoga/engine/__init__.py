@@ -1,19 +1,32 @@
-from .checkpoints import (AtomicCheckpointHook, AtomicLocalBackend,
-                          atomic_write, checkpoint_problem,
-                          find_resumable_checkpoint)
+"""Training and testing machinery, registered in MMEngine's registries on
+import: atomic checkpoints, resumable loops, the non-finite loss stop, the
+deploy-mode test hook, the merged-groups optimizer constructor; and the
+runner policy of the tools (:func:`build_runner`)."""
+from .checkpoints import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
 from .deploy_hook import MogaNetDeployHook
-from .loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .distributed import prepare_distributed
+from .loss_hook import NonFiniteLossHook
 from .optim_constructor import MergedGroupsOptimWrapperConstructor
-from .resumable_training import (ResumableBatchSampler,
+from .resumable_training import (
+                                 ResumableBatchSampler,
                                  ResumableEpochBasedTrainLoop,
-                                 ResumableIterBasedTrainLoop, ResumeStateHook,
-                                 SampleIndex)
+                                 ResumableIterBasedTrainLoop,
+                                 ResumeStateHook,
+                                 SampleIndex,
+)
+from .runner import (
+                                 add_custom_hook,
+                                 build_config_model,
+                                 build_runner,
+                                 make_training_resumable,
+)
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
-    'checkpoint_problem', 'find_resumable_checkpoint', 'MogaNetDeployHook',
-    'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossError',
-    'NonFiniteLossHook', 'ResumableBatchSampler',
-    'ResumableEpochBasedTrainLoop', 'ResumableIterBasedTrainLoop',
-    'ResumeStateHook', 'SampleIndex'
+    'MogaNetDeployHook', 'prepare_distributed',
+    'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossHook',
+    'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',
+    'ResumableIterBasedTrainLoop', 'ResumeStateHook', 'SampleIndex',
+    'add_custom_hook', 'build_config_model', 'build_runner',
+    'make_training_resumable'
 ]

@@ -1,5 +1,5 @@
-"""Checkpoints that survive a kill at any moment, and finding the newest one
-that is whole.
+"""Checkpoints that survive a kill at any moment (finding the newest whole
+one is :func:`mmmoga.checkpoint.find_resumable_checkpoint`).
 
 mmengine's ``LocalBackend`` writes a checkpoint in place, its
 ``CheckpointHook`` deletes the oldest kept checkpoint *before* saving the new
@@ -13,10 +13,8 @@ are in place.
 """
 import os
 import os.path as osp
-import re
 import tempfile
-import zipfile
-from typing import List, Optional, Tuple, Union
+from typing import Union
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend, register_backend
@@ -116,66 +114,3 @@ class AtomicCheckpointHook(CheckpointHook):
                 self.file_backend.remove(path)
             elif self.file_backend.isdir(path):
                 self.file_backend.rmtree(path)
-
-
-def checkpoint_problem(path: str) -> Optional[str]:
-    """Why ``path`` cannot be a checkpoint to resume from, or None.
-
-    Reads the whole file once and checks the CRC of every record of
-    torch's zip format, without unpickling anything: a file truncated by a
-    kill has no zip directory, a damaged one fails its CRC.
-    """
-    if not osp.isfile(path):
-        return 'no such file'
-    size = osp.getsize(path)
-    if size == 0:
-        return 'empty file (0 bytes)'
-    try:
-        with zipfile.ZipFile(path) as archive:
-            damaged = archive.testzip()
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as error:
-        return f'not a complete checkpoint ({size} bytes: {error})'
-    if damaged is not None:
-        return f'damaged record {damaged} (CRC mismatch)'
-    if not any(name.endswith('/data.pkl') for name in names):
-        return 'not a torch checkpoint (no data.pkl)'
-    return None
-
-
-def _step_of(filename: str) -> int:
-    match = re.search(r'(\d+)\.pth$', filename)
-    return int(match.group(1)) if match else -1
-
-
-def find_resumable_checkpoint(
-        work_dir: str) -> Tuple[Optional[str], List[Tuple[str, str]]]:
-    """The newest whole checkpoint in ``work_dir`` and the newer ones that
-    are not, each with the reason.
-
-    Candidates are the file ``last_checkpoint`` names, then the ``*.pth``
-    files of ``work_dir`` from the highest epoch / iteration down.
-    """
-    candidates = []
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(pointer):
-        with open(pointer) as file:
-            named = file.read().strip()
-        if named:
-            candidates.append(named)
-    if osp.isdir(work_dir):
-        found = [
-            osp.join(work_dir, name) for name in os.listdir(work_dir)
-            if name.endswith('.pth')
-        ]
-        candidates += sorted(found, key=lambda p: _step_of(p), reverse=True)
-    skipped, seen = [], set()
-    for path in candidates:
-        if osp.abspath(path) in seen:
-            continue
-        seen.add(osp.abspath(path))
-        problem = checkpoint_problem(path)
-        if problem is None:
-            return path, skipped
-        skipped.append((path, problem))
-    return None, skipped

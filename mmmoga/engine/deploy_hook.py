@@ -23,4 +23,4 @@ class MogaNetDeployHook(Hook):
             runner.model) else runner.model
         names = switch_model_to_deploy(model)
         runner.logger.info('MogaNet deploy mode: folded '
-                           f'{", ".join(name or "the model" for name in names)}')
+                           + ', '.join(name or 'the model' for name in names))

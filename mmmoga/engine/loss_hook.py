@@ -3,9 +3,7 @@ import math
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-
-class NonFiniteLossError(RuntimeError):
-    """A training loss became NaN or infinite."""
+from mmmoga.errors import NonFiniteLossError
 
 
 @HOOKS.register_module()

@@ -30,14 +30,11 @@ data-loader iterators from drawing on the training random state, so that
 nothing between saving a checkpoint and the next training step changes it;
 :class:`ResumeStateHook` stores the random states and the place in the epoch
 in every checkpoint and hands them to the loop on resume. The tools set all
-of this up (``mmmoga.utils.build_runner``).
+of this up (``mmmoga.engine.build_runner``).
 """
-import random
-from contextlib import contextmanager
 from itertools import islice
 from typing import Iterator, List, Optional, Tuple
 
-import numpy as np
 import torch
 from mmengine.dataset import InfiniteSampler
 from mmengine.dist import get_rank
@@ -45,10 +42,13 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.registry import DATA_SAMPLERS, HOOKS, LOOPS
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+
 # mmengine's own wrapper that restarts a finite data loader in an
 # iteration-based loop; the resumed loop builds a new one.
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 from torch.utils.data import BatchSampler
+
+from mmmoga.utils.random_state import preserved_rng, rng_states, set_rng_states
 
 RESUME_STATE_KEY = 'resume_state'
 
@@ -64,64 +64,6 @@ class SampleIndex(int):
 
     def __reduce__(self):  # sent to data-loader workers by pickling
         return SampleIndex, (int(self), self.place)
-
-
-def sample_seed(place: Tuple[int, ...]) -> int:
-    """A 32-bit seed mixed from the numbers of ``place``."""
-    entropy = [int(number) % 2**32 for number in place]
-    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
-
-
-def rng_states() -> dict:
-    """The states of Python's, NumPy's global and torch's random number
-    generators, in types that a ``weights_only`` load accepts."""
-    name, keys, position, has_gauss, cached_gaussian = np.random.get_state()
-    states = dict(
-        python=random.getstate(),
-        numpy=dict(name=name, keys=torch.from_numpy(keys.astype(np.int64)),
-                   position=int(position), has_gauss=int(has_gauss),
-                   cached_gaussian=float(cached_gaussian)),
-        torch=torch.get_rng_state())
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        states['cuda'] = torch.cuda.get_rng_state_all()
-    return states
-
-
-def set_rng_states(states: dict):
-    """Restores what :func:`rng_states` returned."""
-    version, internal, gauss = states['python']
-    random.setstate((version, tuple(internal), gauss))
-    numpy_state = states['numpy']
-    np.random.set_state(
-        (numpy_state['name'], numpy_state['keys'].numpy().astype(np.uint32),
-         numpy_state['position'], numpy_state['has_gauss'],
-         numpy_state['cached_gaussian']))
-    torch.set_rng_state(states['torch'])
-    if 'cuda' in states and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states['cuda'])
-
-
-@contextmanager
-def preserved_rng():
-    """Runs the block without changing the random states outside it."""
-    states = rng_states()
-    try:
-        yield
-    finally:
-        set_rng_states(states)
-
-
-@contextmanager
-def seeded_rng(seed: int):
-    """Runs the block with Python's, NumPy's and torch's CPU generators
-    seeded with ``seed``, and restores their states afterwards."""
-    with preserved_rng():
-        random.seed(seed)
-        np.random.seed(seed)
-        # Only the CPU generator: torch.manual_seed would also queue a seed
-        # for CUDA generators that are not initialised yet.
-        torch.default_generator.manual_seed(seed)
-        yield
 
 
 @DATA_SAMPLERS.register_module()

@@ -1,3 +1,3 @@
 from .backbones import *  # noqa: F401,F403
-from .layers import *  # noqa: F401,F403
 from .deploy import moganet_configs, switch_model_to_deploy  # noqa: F401
+from .layers import *  # noqa: F401,F403

@@ -2,10 +2,23 @@
 from .ade import SEG_CLASSES, SEG_PALETTE, label_map, write_toy_ade
 from .cls import CLS_CLASSES, make_cls_image, write_toy_cls
 from .coco import write_coco_split, write_toy_coco
-from .pose import (COCO_FLIP_PAIRS, COCO_KEYPOINTS, COCO_SKELETON,
-                   PoseSceneConfig, make_pose_scene, write_toy_coco_pose)
-from .scenes import (SHAPE_CLASSES, TEXTURE_CLASSES, SceneConfig, ToyObject,
-                     ToyRegion, ToyScene, make_scene)
+from .pose import (
+                   COCO_FLIP_PAIRS,
+                   COCO_KEYPOINTS,
+                   COCO_SKELETON,
+                   PoseSceneConfig,
+                   make_pose_scene,
+                   write_toy_coco_pose,
+)
+from .scenes import (
+                   SHAPE_CLASSES,
+                   TEXTURE_CLASSES,
+                   SceneConfig,
+                   ToyObject,
+                   ToyRegion,
+                   ToyScene,
+                   make_scene,
+)
 
 __all__ = [
     'SHAPE_CLASSES', 'TEXTURE_CLASSES', 'SEG_CLASSES', 'SEG_PALETTE',

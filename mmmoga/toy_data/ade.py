@@ -14,8 +14,13 @@ from typing import Dict
 import cv2
 import numpy as np
 
-from .scenes import SHAPE_CLASSES, TEXTURE_CLASSES, SceneConfig, ToyScene, \
-    make_scene
+from .scenes import (
+    SHAPE_CLASSES,
+    TEXTURE_CLASSES,
+    SceneConfig,
+    ToyScene,
+    make_scene,
+)
 
 # Label map values 1..6; 0 is the ignored background.
 SEG_CLASSES = SHAPE_CLASSES + TEXTURE_CLASSES

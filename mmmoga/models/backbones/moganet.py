@@ -17,12 +17,17 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..layers import LayerNorm2d
-from .moganet_deploy import (DeployLayoutError, FusedChannelAggregationFFN,
-                             FusedGatedAggregation,
-                             SpaceToBatchDepthwiseConv2d, fold_norm_after_conv,
-                             fold_sigma_into_fc2, fold_sigma_into_proj_1,
-                             is_deployed_state_dict)
+from mmmoga.errors import DeployLayoutError
+
+from .moganet_deploy import (
+    FusedChannelAggregationFFN,
+    FusedGatedAggregation,
+    SpaceToBatchDepthwiseConv2d,
+    fold_norm_after_conv,
+    fold_sigma_into_fc2,
+    fold_sigma_into_proj_1,
+    is_deployed_state_dict,
+)
 
 ConfigType = Dict
 OptConfigType = Optional[Dict]
@@ -40,7 +45,8 @@ def _cpu_training(module: nn.Module, x: torch.Tensor) -> bool:
     return module.training and x.device.type == 'cpu'
 
 
-def _build_norm(cfg: ConfigType, num_features: int, cfg_name: str) -> nn.Module:
+def _build_norm(cfg: ConfigType, num_features: int,
+                cfg_name: str) -> nn.Module:
     """Builds a norm layer that is applied to ``(N, C, H, W)`` tensors."""
     if not isinstance(cfg, dict) or 'type' not in cfg:
         raise TypeError(f'{cfg_name} must be a dict with a "type" key, '
@@ -185,7 +191,8 @@ class MultiOrderDWConv(BaseModule):
             conv = getattr(self, name)
             if (conv.dilation[0] >= 3
                     and not isinstance(conv, SpaceToBatchDepthwiseConv2d)):
-                setattr(self, name, SpaceToBatchDepthwiseConv2d.from_conv(conv))
+                setattr(self, name,
+                        SpaceToBatchDepthwiseConv2d.from_conv(conv))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x_0 = self.DW_conv0(x)
@@ -600,7 +607,8 @@ class MogaNet(BaseModule):
                              f'got {list(patch_sizes)}')
         if patch_sizes[0] > 3:
             raise ValueError('patch_sizes[0] is the kernel of the two-conv '
-                             f'stem and must be at most 3, got {patch_sizes[0]}')
+                             'stem and must be at most 3, got '
+                             f'{patch_sizes[0]}')
         if not 0 <= drop_path_rate < 1:
             raise ValueError(
                 f'drop_path_rate must be in [0, 1), got {drop_path_rate}')

@@ -35,11 +35,6 @@ import torch.nn.functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
 
 
-class DeployLayoutError(ValueError):
-    """Weights of the plain structure loaded into a deployed MogaNet, or the
-    other way round."""
-
-
 def is_deployed_state_dict(keys) -> bool:
     """Whether state-dict ``keys`` hold MogaNet weights folded for deploy
     mode (found by a parameter only the folded blocks have)."""

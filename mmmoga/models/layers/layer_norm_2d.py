@@ -38,7 +38,8 @@ class LayerNorm2d(nn.Module):
         if x.dim() != 4 or x.shape[1] != self.num_features:
             raise ValueError(
                 f'LayerNorm2d({self.num_features}) expects an (N, '
-                f'{self.num_features}, H, W) tensor, got shape {tuple(x.shape)}')
+                f'{self.num_features}, H, W) tensor, got shape '
+                f'{tuple(x.shape)}')
         x = x.permute(0, 2, 3, 1)
         x = F.layer_norm(x, (self.num_features, ), self.weight, self.bias,
                          self.eps)

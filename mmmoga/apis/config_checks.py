@@ -6,7 +6,8 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
-from ..models import MogaNet
+from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
+from mmmoga.models import MogaNet
 
 # How to get the data each task's configs expect, by registry scope.
 DATA_HINTS = {
@@ -43,14 +44,6 @@ PERSON_BOXES_HINT = (
 DEFAULT_HINT = ('Prepare the dataset as described in the documentation of '
                 'the OpenMMLab library this config belongs to.')
 DATASET_WRAPPER_KEYS = ('dataset', 'datasets')
-
-
-class ConfigCheckError(ValueError):
-    """A config names something that does not exist or does not fit."""
-
-
-class DatasetNotFoundError(ConfigCheckError, FileNotFoundError):
-    """A dataset path of a config does not exist."""
 
 
 def _is_local(path) -> bool:

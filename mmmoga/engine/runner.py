@@ -1,82 +1,15 @@
-"""What tools/train.py and tools/test.py share: arguments and config set-up."""
-import argparse
+"""The runner policy of every tool: how a config becomes a Runner (and a
+model) with mmmoga's reliability measures in place."""
 import copy
-import os
-import os.path as osp
-from typing import Optional
 
-from torch import nn
-
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
+from torch import nn
 
-from .allocator import add_allocator_argument
-from .config_checks import ConfigCheckError
 from .distributed import prepare_distributed
-from .safe_loading import UnsafeCheckpointError, load_local_checkpoint
-
-
-def add_runner_arguments(parser: argparse.ArgumentParser):
-    """Adds --cfg-options, --launcher, --default-malloc and torchrun's
-    --local-rank."""
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. '
-        'train_dataloader.batch_size=4 optim_wrapper.optimizer.lr=1e-4')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torchrun passes --local-rank (older launchers --local_rank).
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_allocator_argument(parser)
-
-
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """The config file ``path`` with ``--cfg-options`` merged in; a missing
-    file is a :class:`ConfigCheckError`."""
-    if not osp.isfile(path):
-        raise ConfigCheckError(f'config file {path} does not exist')
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
-
-
-def load_checkpoint_file(path: str) -> dict:
-    """A local checkpoint for a tool, loaded safely; a missing, refused or
-    non-dict file is a :class:`ConfigCheckError`."""
-    if not osp.isfile(path):
-        raise ConfigCheckError(f'checkpoint file {path} does not exist')
-    try:
-        checkpoint = load_local_checkpoint(path, map_location='cpu')
-    except UnsafeCheckpointError as error:
-        raise ConfigCheckError(str(error)) from None
-    if not isinstance(checkpoint, dict):
-        raise ConfigCheckError(f'{path} holds a {type(checkpoint).__name__}, '
-                               'not a checkpoint dict')
-    return checkpoint
-
-
-def load_tool_config(args: argparse.Namespace) -> Config:
-    """Loads ``args.config`` with the options of :func:`add_runner_arguments`
-    and ``args.work_dir`` applied (default: ./work_dirs/<config name>)."""
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    work_dir: Optional[str] = getattr(args, 'work_dir', None)
-    if work_dir is not None:
-        cfg.work_dir = work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-    return cfg
 
 
 def build_runner(cfg: Config) -> Runner:
@@ -102,7 +35,8 @@ def build_runner(cfg: Config) -> Runner:
     max_bad_fraction = cfg.get('max_bad_sample_fraction', 0.01)
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
-        if loader and loader.get('dataset', {}).get('type') != 'CheckedDataset':
+        dataset_type = (loader or {}).get('dataset', {}).get('type')
+        if loader and dataset_type != 'CheckedDataset':
             loader.dataset = dict(type='CheckedDataset',
                                   dataset=loader.dataset,
                                   skip_bad_samples=split == 'train',

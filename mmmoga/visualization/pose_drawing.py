@@ -17,7 +17,7 @@ from typing import Dict, Iterable, List, Optional, Union
 import numpy as np
 from mmengine.config import Config
 
-from .config_checks import ConfigCheckError
+from mmmoga.errors import ConfigCheckError
 
 
 def load_person_boxes(ann_file: str) -> Dict[str, np.ndarray]:

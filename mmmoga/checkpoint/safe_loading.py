@@ -1,4 +1,5 @@
-"""Safe (``weights_only``) checkpoint loading for mmengine 0.10 on torch >= 2.6.
+"""Safe (``weights_only``) checkpoint loading for mmengine 0.10 on torch
+>= 2.6.
 
 torch 2.6 made ``torch.load(..., weights_only=True)`` the default: the
 unpickler then only rebuilds tensors, containers and explicitly allowed
@@ -21,6 +22,8 @@ import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
+
+from mmmoga.errors import UnsafeCheckpointError
 
 __all__ = [
     'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
@@ -61,10 +64,6 @@ SAFE_CHECKPOINT_GLOBALS = [
     HistoryBuffer, (history_buffer_statistic, 'builtins.getattr'),
     argparse.Namespace, *_numpy_globals()
 ]
-
-
-class UnsafeCheckpointError(pickle.UnpicklingError):
-    """A checkpoint needs a Python global outside the allow-list."""
 
 
 def allow_checkpoint_globals():

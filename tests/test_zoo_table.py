@@ -1,20 +1,27 @@
-"""The metafiles (published numbers) and tools/benchmark_table.py (the zoo
+"""The metafiles (published numbers) and tools/zoo_table.py (the zoo
 tables generated from the code)."""
 import csv
 import json
 import os.path as osp
+import sys
 
 import pytest
 import yaml
 
 from helpers import REPO, run_tool, task_configs
-from mmmoga.benchmark import find_metrics, load_published, read_csv
-from mmmoga.benchmark.published import MAIN_METRICS
-from mmmoga.benchmark.report import csv_columns, update_readme
+from mmmoga.utils.markdown import replace_marked_section
+from mmmoga.zoo import find_metrics, load_published, read_csv
+from mmmoga.zoo.published import MAIN_METRICS
+from mmmoga.zoo.report import (
+    csv_columns,
+    task_readme,
+    task_readme_table,
+    zoo_section,
+)
 
 TASKS = ('det', 'seg', 'pose', 'cls')
 ZOO = [c for task in TASKS for c in task_configs(task) if '/toy/' not in c]
-BENCHMARK_CSV = osp.join(REPO, 'docs', 'benchmark', 'table.csv')
+ZOO_CSV = osp.join(REPO, 'docs', 'zoo', 'table.csv')
 
 
 @pytest.fixture(scope='module')
@@ -89,16 +96,18 @@ def tool_run(tmp_path_factory):
         json.dumps({'accuracy/top1': 83.125, 'accuracy/top5': 96.5}) + '\n')
     configs = ['configs/cls/moganet_s_in1k.py',
                'configs/pose/topdown_heatmap_moga_xt_256x192.py',
-               'configs/seg/fpn_moga_xt.py', 'configs/det/retinanet_moga_xt.py',
+               'configs/seg/fpn_moga_xt.py',
+               'configs/det/retinanet_moga_xt.py',
                str(broken)]
     out = root / 'out'
-    result = run_tool('.venv/bin/python', 'tools/benchmark_table.py',
+    result = run_tool(sys.executable, 'tools/zoo_table.py',
                       *configs, '--out-dir', str(out), '--work-dirs',
                       str(root / 'work_dirs'), '--speed', '--repeats', '1')
     assert result.returncode == 0, result.stderr[-3000:]
     return result, out, configs
 
 
+@pytest.mark.slow
 def test_tool_writes_the_table_csv_and_plots(tool_run):
     result, out, configs = tool_run
     with open(out / 'table.csv', newline='') as file:
@@ -116,6 +125,7 @@ def test_tool_writes_the_table_csv_and_plots(tool_run):
     assert '5 configs in' in result.stdout and '1 errors' in result.stdout
 
 
+@pytest.mark.slow
 def test_speed_columns_and_plot(tool_run):
     _, out, configs = tool_run
     rows = [r for r in read_csv(str(out / 'table.csv')) if not r['error']]
@@ -127,6 +137,7 @@ def test_speed_columns_and_plot(tool_run):
     assert '## Speed' in (out / 'table.md').read_text()
 
 
+@pytest.mark.slow
 def test_moganet_s_matches_its_published_size(tool_run):
     _, out, _ = tool_run
     row = {r['config']: r for r in read_csv(str(out / 'table.csv'))}[
@@ -143,6 +154,7 @@ def test_moganet_s_matches_its_published_size(tool_run):
     assert row['published Top 1 Accuracy'] == 83.4
 
 
+@pytest.mark.slow
 def test_official_input_sizes(tool_run):
     _, out, _ = tool_run
     rows = {r['config']: r for r in read_csv(str(out / 'table.csv'))}
@@ -152,6 +164,7 @@ def test_official_input_sizes(tool_run):
         'input'] == '256x192'
 
 
+@pytest.mark.slow
 def test_a_config_that_cannot_be_built_is_an_error_row(tool_run):
     result, out, configs = tool_run
     rows = {r['config']: r for r in read_csv(str(out / 'table.csv'))}
@@ -160,10 +173,10 @@ def test_a_config_that_cannot_be_built_is_an_error_row(tool_run):
     assert 'moganet_broken.py: ' in result.stdout
 
 
-def test_readme_tables_are_generated_from_docs_benchmark(published):
-    """Regenerate with: python tools/benchmark_table.py --out-dir
-    docs/benchmark --update-readme"""
-    rows = read_csv(BENCHMARK_CSV)
+def test_task_readme_tables_are_generated_from_docs_zoo(published):
+    """Regenerate with: python tools/zoo_table.py --out-dir docs/zoo
+    --update-docs"""
+    rows = read_csv(ZOO_CSV)
     assert sorted(r['config'] for r in rows) == sorted(ZOO)
     for row in rows:  # the published columns follow the metafiles
         entry = published[row['config']]
@@ -171,6 +184,8 @@ def test_readme_tables_are_generated_from_docs_benchmark(published):
         assert row['published_gflops'] == entry.flops / 1e9
         for name in MAIN_METRICS[entry.task]:
             assert row[f'published {name}'] == entry.metrics.get(name)
-    with open(osp.join(REPO, 'README.md')) as file:
-        readme = file.read()
-    assert update_readme(readme, rows) == readme
+    for task in MAIN_METRICS:
+        with open(task_readme(REPO, task)) as file:
+            readme = file.read()
+        assert replace_marked_section(readme, zoo_section(task),
+                                      task_readme_table(rows, task)) == readme

@@ -81,17 +81,17 @@ def input_label(size, task: str) -> str:
         f'{width}x{height}'
 
 
-def benchmark_config(config: str, root: str,
-                     published: Optional[Published],
-                     work_dirs: Optional[str] = None, speed: bool = False,
-                     device: str = 'cpu', speed_batch: int = 1,
-                     repeats: int = 5, allocator: str = '') -> Dict:
+def zoo_row(config: str, root: str,
+            published: Optional[Published],
+            work_dirs: Optional[str] = None, speed: bool = False,
+            device: str = 'cpu', speed_batch: int = 1,
+            repeats: int = 5, allocator: str = '') -> Dict:
     """The row of ``config``; raises whatever building or counting
     raises (the caller turns that into an error row). ``allocator`` says
     which malloc setting the speed runs used."""
     from mmengine.config import Config
 
-    from mmmoga.utils import build_config_model
+    from mmmoga.engine import build_config_model
     path = config if osp.isabs(config) else osp.join(root, config)
     cfg = Config.fromfile(path)
     task = task_of(cfg)

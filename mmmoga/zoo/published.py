@@ -12,7 +12,8 @@ MAIN_METRICS = {
     'pose': ('AP', 'AR'),
     'cls': ('Top 1 Accuracy', 'Top 5 Accuracy'),
 }
-TASK_DIRS = {'det': 'configs/det', 'seg': 'configs/seg', 'pose': 'configs/pose',
+TASK_DIRS = {'det': 'configs/det', 'seg': 'configs/seg',
+             'pose': 'configs/pose',
              'cls': 'configs/cls'}
 
 

@@ -24,15 +24,11 @@ from typing import Any, Dict, Mapping, NamedTuple, Tuple
 
 import torch
 
-from .config_checks import ConfigCheckError
+from mmmoga.errors import CheckpointLayoutError
 
 # Where the official trainer keeps the weights, by preference.
 WEIGHT_KEYS = {'plain': ('state_dict', 'model'), 'ema': ('state_dict_ema', )}
 OFFICIAL_HEAD = ('head.weight', 'head.bias')
-
-
-class CheckpointLayoutError(ConfigCheckError):
-    """A checkpoint does not have the layout asked for."""
 
 
 def _is_state_dict(value) -> bool:
@@ -41,7 +37,8 @@ def _is_state_dict(value) -> bool:
 
 
 def official_weights(checkpoint: Mapping, weights: str = 'plain',
-                     source: str = 'the checkpoint') -> Dict[str, torch.Tensor]:
+                     source: str = 'the checkpoint'
+                     ) -> Dict[str, torch.Tensor]:
     """The state dict inside an official ImageNet checkpoint.
 
     Args:
@@ -64,7 +61,8 @@ def official_weights(checkpoint: Mapping, weights: str = 'plain',
         found = [key for key in WEIGHT_KEYS[weights]
                  if _is_state_dict(checkpoint.get(key))]
         if not found:
-            held = sorted(k for k in checkpoint if _is_state_dict(checkpoint[k]))
+            held = sorted(k for k in checkpoint
+                          if _is_state_dict(checkpoint[k]))
             raise CheckpointLayoutError(
                 f'{source} holds no {weights} weights (looked for '
                 f'{list(WEIGHT_KEYS[weights])}; it has state dicts under '
@@ -131,8 +129,8 @@ class DownstreamLayout(NamedTuple):
 
 
 # What changed between the versions the official code used and the 2.0
-# libraries, for the models MogaNet was released with (the README's
-# "Using the official checkpoints" lists the sources):
+# libraries, for the models MogaNet was released with (docs/get_started.md,
+# "Official checkpoints", lists the sources):
 # - MMDetection 2.x -> 3.x: nothing. RetinaNet (retina_cls/reg), Mask R-CNN
 #   and Cascade Mask R-CNN (rpn_head.rpn_conv/cls/reg, roi_head.bbox_head,
 #   roi_head.mask_head, the 4conv1f head's shared_convs) and the FPN keep

@@ -2,11 +2,11 @@
 the official input size) and, on request, timed, beside the published
 numbers of its metafile entry and the metrics of our own runs.
 
-    python tools/benchmark_table.py                       # the whole zoo
-    python tools/benchmark_table.py configs/cls --speed --out-dir bench
-    python tools/benchmark_table.py --work-dirs work_dirs # our metrics too
-    # the README's tables and docs/benchmark/ (table.md, table.csv, plots)
-    python tools/benchmark_table.py --out-dir docs/benchmark --update-readme
+    python tools/zoo_table.py                       # the whole zoo
+    python tools/zoo_table.py configs/cls --speed --out-dir bench
+    python tools/zoo_table.py --work-dirs work_dirs # our metrics too
+    # docs/zoo/ (table.md, table.csv, plots) and configs/<task>/README.md
+    python tools/zoo_table.py --out-dir docs/zoo --update-docs
 
 Writes OUT_DIR/table.md (one section per task), table.csv and PNG plots.
 A config that cannot be built or counted gets a row with its error.
@@ -18,14 +18,26 @@ import time
 
 import torch
 from mmengine.logging import MMLogger
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                           TextColumn, TimeElapsedColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from mmmoga.benchmark import (benchmark_config, error_row, expand_configs,
-                              load_published, read_csv, update_readme,
-                              write_outputs)
-from mmmoga.utils import (ConfigCheckError, add_allocator_argument,
-                          tune_malloc)
+from mmmoga.apis import report_errors
+from mmmoga.errors import ConfigCheckError
+from mmmoga.utils import add_allocator_argument, tune_malloc
+from mmmoga.zoo import (
+    error_row,
+    expand_configs,
+    load_published,
+    read_csv,
+    update_task_readmes,
+    write_outputs,
+    zoo_row,
+)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -36,7 +48,7 @@ def parse_args():
         'configs', nargs='*',
         help='config files, folders or globs (default: every config of '
         'the metafiles)')
-    parser.add_argument('--out-dir', default='benchmark_table',
+    parser.add_argument('--out-dir', default='zoo_table',
                         help='where table.md, table.csv and plots go')
     parser.add_argument(
         '--work-dirs',
@@ -56,12 +68,14 @@ def parse_args():
                         'after 2 warm-up runs')
     add_allocator_argument(parser)
     parser.add_argument(
-        '--update-readme', action='store_true',
-        help="rewrite the README's zoo tables from this run")
+        '--update-docs', action='store_true',
+        help='rewrite the zoo table of each configs/<task>/README.md from '
+        'this run')
     parser.add_argument(
         '--from-csv',
-        help='re-render table.md, plots (and with --update-readme the '
-        'README) from the table.csv of an earlier run instead of counting')
+        help='re-render table.md, plots (and with --update-docs the '
+        'task READMEs) from the table.csv of an earlier run instead of '
+        'counting')
     return parser.parse_args()
 
 
@@ -96,12 +110,12 @@ def main():
                MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn('{task.fields[config]}')]
     with Progress(*columns, transient=False) as progress:
-        bar = progress.add_task('benchmark', total=len(configs), config='')
+        bar = progress.add_task('zoo', total=len(configs), config='')
         for config in configs:
             progress.update(bar, config=osp.basename(config))
             entry = published.get(config)
             try:
-                row = benchmark_config(
+                row = zoo_row(
                     config, REPO, entry, work_dirs=args.work_dirs,
                     speed=args.speed, device=args.device,
                     speed_batch=args.speed_batch, repeats=args.repeats,
@@ -123,20 +137,13 @@ def main():
 
 
 def finish(rows, args):
-    """Writes the outputs of ``rows`` and, if asked, the README."""
+    """Writes the outputs of ``rows`` and, if asked, the task READMEs."""
     outputs = write_outputs(rows, args.out_dir)
     print(f"wrote {outputs['md']}, {outputs['csv']} and plots")
-    if args.update_readme:
-        readme = osp.join(REPO, 'README.md')
-        with open(readme) as file:
-            text = file.read()
-        with open(readme, 'w') as file:
-            file.write(update_readme(text, rows))
-        print(f'updated the zoo tables of {readme}')
+    if args.update_docs:
+        for path in update_task_readmes(REPO, rows):
+            print(f'updated the zoo table of {path}')
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ConfigCheckError as error:  # one message, no traceback
-        raise SystemExit(f'error: {error}') from None
+    report_errors(main)

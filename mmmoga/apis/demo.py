@@ -1,0 +1,261 @@
+"""The toy demos: a MogaNet model learns a toy task from scratch on a CPU, is
+tested with its library's metric in deploy mode, and draws its predictions.
+
+Steps: generate the toy dataset if it is missing, train with the task's toy
+config, test on the val split while the library's visualization hook draws
+every prediction (pose: the trained model draws all the people of each val
+image afterwards), and report a results table.
+"""
+import json
+import os.path as osp
+import time
+from dataclasses import dataclass
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
+
+from mmengine.config import Config
+from mmengine.runner import find_latest_checkpoint
+
+from mmmoga.engine import build_runner
+from mmmoga.toy_data import (
+    write_toy_ade,
+    write_toy_cls,
+    write_toy_coco,
+    write_toy_coco_pose,
+)
+
+from .config_checks import check_config
+from .inference import DEFAULT_SCORE_THR
+from .testing import enable_deploy_test, enable_visualization
+
+
+@dataclass(frozen=True)
+class DemoTask:
+    """What differs between the demos of the tasks.
+
+    Attributes:
+        title: One line naming the model and the data.
+        config: The toy config trained and tested.
+        data_root: Where the toy data lives; generated if a file of
+            ``data_files`` (relative to it) is missing.
+        write_data: Writes the toy data into ``data_root``.
+        targets: Metric -> lowest accepted value, on the table's scale.
+        reported: Metrics shown in the table, in order.
+        metric_scale: Factor from the library's metric values to the
+            table's (mmseg and mmpretrain report percentages; the table
+            shows fractions).
+        draws_people: The predictions are drawn after the test by
+            :class:`~mmmoga.visualization.PoseDrawer` (MMPose's hook draws
+            one person per image file) instead of by the test's
+            visualization hook.
+    """
+    title: str
+    config: str
+    data_root: str
+    data_files: Tuple[str, ...]
+    write_data: Callable[[str], object]
+    targets: Dict[str, float]
+    reported: Tuple[str, ...]
+    metric_scale: float
+    draws_people: bool = False
+
+
+DEMOS = {
+    'det': DemoTask(
+        title='Mask R-CNN + MogaNet-XT, toy shapes (COCO)',
+        config='configs/det/toy/mask_rcnn_moga_xt_toy.py',
+        data_root='data/toy_coco',
+        data_files=('annotations/instances_train.json',
+                    'annotations/instances_val.json'),
+        write_data=write_toy_coco,
+        targets={'coco/bbox_mAP': 0.40, 'coco/segm_mAP': 0.35},
+        reported=('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75',
+                  'coco/segm_mAP', 'coco/segm_mAP_50', 'coco/segm_mAP_75'),
+        metric_scale=1.),
+    'seg': DemoTask(
+        title='UperNet + MogaNet-XT, toy segmentation (ADE20K layout)',
+        config='configs/seg/toy/upernet_moga_xt_toy.py',
+        data_root='data/toy_ade',
+        # The writer finishes a split with its last label map.
+        data_files=('annotations/training/000399.png',
+                    'annotations/validation/000079.png'),
+        write_data=write_toy_ade,
+        targets={'mIoU': 0.60},
+        reported=('mIoU', 'mAcc', 'aAcc'),
+        metric_scale=0.01),
+    'pose': DemoTask(
+        title='top-down heatmap MogaNet-XT, toy limb figures (COCO)',
+        config='configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
+        data_root='data/toy_coco_pose',
+        data_files=('annotations/person_keypoints_train.json',
+                    'annotations/person_keypoints_val.json'),
+        write_data=write_toy_coco_pose,
+        targets={'coco/AP': 0.50},
+        # Every toy person is a COCO 'medium' one (area under 96^2): no
+        # (M) / (L) split.
+        reported=('coco/AP', 'coco/AP .5', 'coco/AP .75', 'coco/AR',
+                  'coco/AR .5'),
+        metric_scale=1.,
+        draws_people=True),
+    'cls': DemoTask(
+        title='MogaNet-XT classifier, toy shapes',
+        config='configs/cls/toy/moganet_xt_toy.py',
+        data_root='data/toy_cls',
+        # The last image of each split (classes in turn: 1199 % 3 is 2).
+        data_files=('train/triangle/triangle_001199.jpg',
+                    'val/triangle/triangle_000239.jpg'),
+        write_data=write_toy_cls,
+        targets={'accuracy/top1': 0.90},
+        reported=('accuracy/top1', ),
+        metric_scale=0.01),
+}
+
+
+def ensure_toy_data(demo: DemoTask):
+    """Generates the demo's toy dataset unless it is there."""
+    if all(osp.isfile(osp.join(demo.data_root, name))
+           for name in demo.data_files):
+        print(f'[demo] using the toy dataset in {demo.data_root}')
+        return
+    print(f'[demo] generating the toy dataset in {demo.data_root} ...')
+    demo.write_data(demo.data_root)
+
+
+def _draw_people(cfg: Config, checkpoint: str, out_dir: str) -> str:
+    """The trained model draws all the people of each val image in one, in
+    the ground-truth boxes the test used."""
+    from mmmoga.visualization import PoseDrawer, load_person_boxes
+    dataset = cfg.test_dataloader.dataset
+    image_dir = osp.join(dataset.data_root, dataset.data_prefix['img'])
+    boxes = load_person_boxes(osp.join(dataset.data_root, dataset.ann_file))
+    PoseDrawer(cfg, checkpoint).draw_all(
+        (osp.join(image_dir, name) for name in sorted(boxes)), out_dir, boxes)
+    return osp.join(out_dir, 'vis')
+
+
+class DemoResult(NamedTuple):
+    """What a demo run measured.
+
+    Attributes:
+        task: Key of :data:`DEMOS`.
+        metrics: The test's metrics on the table's scale.
+        seconds: Wall time from start to the drawn predictions.
+        drawn_dir: Where the drawn predictions are.
+        score_thr: Lowest score of a drawn detection (detection only).
+        passed: Every target met.
+    """
+    task: str
+    metrics: Dict[str, float]
+    seconds: float
+    drawn_dir: str
+    score_thr: Optional[float]
+    passed: bool
+
+
+def default_work_dir(task: str) -> str:
+    """``work_dirs/demo`` for detection (``make demo``), else
+    ``work_dirs/demo_<task>``."""
+    return 'work_dirs/demo' if task == 'det' else f'work_dirs/demo_{task}'
+
+
+def run_demo(task: str, work_dir: Optional[str] = None,
+             score_thr: float = DEFAULT_SCORE_THR) -> DemoResult:
+    """Runs the demo of ``task`` (a key of :data:`DEMOS`) in ``work_dir``
+    (default: :func:`default_work_dir`)."""
+    demo = DEMOS[task]
+    start = time.time()
+    ensure_toy_data(demo)
+    cfg = Config.fromfile(demo.config)
+    cfg.work_dir = work_dir or default_work_dir(task)
+    # Validation would repeat the final test (which also draws). mmengine's
+    # loops validate after the last epoch or iteration whatever the
+    # interval, but never before `val_begin`.
+    loop = cfg.train_cfg
+    loop.val_begin = (loop.max_epochs if 'max_epochs' in loop
+                      else loop.max_iters) + 1
+    drawn_dir = osp.abspath(osp.join(cfg.work_dir, 'predictions'))
+    is_detection = cfg.default_hooks.visualization.type == \
+        'DetVisualizationHook'
+    if not demo.draws_people:
+        drawn_dir = enable_visualization(
+            cfg, drawn_dir, score_thr=score_thr if is_detection else None)
+    enable_deploy_test(cfg)
+    check_config(cfg)
+    runner = build_runner(cfg)
+    runner.train()
+    metrics = runner.test()
+    if demo.draws_people:
+        drawn_dir = _draw_people(cfg, find_latest_checkpoint(cfg.work_dir),
+                                 drawn_dir)
+    scaled = {key: metrics[key] * demo.metric_scale for key in demo.reported}
+    passed = all(scaled[key] >= target for key, target in demo.targets.items())
+    return DemoResult(task, scaled, time.time() - start,
+                      drawn_dir.format(timestamp=runner.timestamp),
+                      score_thr if is_detection else None, passed)
+
+
+def results_table(result: DemoResult, allocator: str) -> str:
+    """The table printed at the end of a demo."""
+    demo = DEMOS[result.task]
+    width = 60
+    lines = ['', '=' * width, f' mmmoga demo: {demo.title}', '=' * width,
+             f' {"metric":<22}{"value":>8}{"target":>10}  ok']
+    for key in demo.reported:
+        value = result.metrics[key]
+        target = demo.targets.get(key)
+        ok = '' if target is None else ('yes' if value >= target else 'NO')
+        target_text = '' if target is None else f'>= {target:.2f}'
+        lines.append(f' {key:<22}{value:>8.3f}{target_text:>10}  {ok}')
+    lines += ['-' * width,
+              f' wall time {result.seconds / 60:.1f} min',
+              f' malloc: {allocator}; test in MogaNet deploy mode',
+              f' predictions drawn in {result.drawn_dir}']
+    if result.score_thr is not None:
+        lines.append(f' detections drawn where their score >= '
+                     f'{result.score_thr:g}')
+    lines.append('=' * width)
+    return '\n'.join(lines)
+
+
+RESULT_FILE = 'demo_result.json'
+DEMO_TABLE_SECTION = 'demo-table'
+
+
+def save_result(result: DemoResult, work_dir: str, allocator: str) -> str:
+    """Writes ``result`` to ``work_dir/demo_result.json`` (read by
+    :func:`demo_table`); returns the file."""
+    path = osp.join(work_dir, RESULT_FILE)
+    record = dict(result._asdict(), allocator=allocator,
+                  finished=time.strftime('%Y-%m-%d %H:%M'),
+                  targets=DEMOS[result.task].targets)
+    with open(path, 'w') as file:
+        json.dump(record, file, indent=1)
+    return path
+
+
+def load_results(work_dirs: Dict[str, str]) -> Dict[str, dict]:
+    """Task -> the saved result of its last run, for the tasks of
+    ``work_dirs`` (task -> work dir) that have one."""
+    results = {}
+    for task, work_dir in work_dirs.items():
+        path = osp.join(work_dir, RESULT_FILE)
+        if osp.isfile(path):
+            with open(path) as file:
+                results[task] = json.load(file)
+    return results
+
+
+def demo_table(results: Dict[str, dict]) -> str:
+    """A Markdown table of saved demo results: one row per target metric,
+    with the run's time, when it finished and its malloc setting."""
+    lines = ['| demo | command | time (min) | metric | value | target | '
+             'finished (malloc) |', '|---|---|---|---|---|---|---|']
+    for task, record in results.items():
+        command = '`make demo`' if task == 'det' else f'`make demo-{task}`'
+        run = [task, command, f"{record['seconds'] / 60:.1f}"]
+        finished = f"{record['finished']} ({record['allocator']})"
+        for metric, target in record['targets'].items():
+            cells = run + [metric, f"{record['metrics'][metric]:.3f}",
+                           f'>= {target:.2f}', finished]
+            lines.append('| ' + ' | '.join(cells) + ' |')
+            run, finished = ['', '', ''], ''
+    return '\n'.join(lines)

@@ -1,0 +1,229 @@
+"""Export of a MogaNet model in deploy mode to ONNX, checked in ONNX Runtime
+against PyTorch before the file is kept.
+
+The graph takes a normalised float32 image batch ``(N, C, H, W)``, as the
+config's data_preprocessor hands it to the model, and does no resizing,
+normalisation or post-processing. Detectors are not exported: their
+test-time post-processing (NMS, RoI pooling) needs MMDeploy's rewriters, and
+MMDeploy 1.3.1, the latest release, pins protobuf<=3.20.2 while onnx 1.23
+needs protobuf>=6.31.1, so the two cannot be installed together.
+"""
+import os
+import os.path as osp
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from torch import nn
+
+from mmmoga.errors import ConfigCheckError, DeployLayoutError
+from mmmoga.models import MogaNet
+
+from .deploy import TOLERANCE, load_deployed_model, relative_difference
+
+
+class ClassifierLogits(nn.Module):
+    """An MMPretrain classifier as ``image -> logits``."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.model(image, mode='tensor')
+
+
+class SegmentorLogits(nn.Module):
+    """An MMSegmentation encoder-decoder as ``image -> class logits`` at the
+    image's size, resized as its ``predict`` resizes them."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        logits = self.model(image, mode='tensor')
+        return F.interpolate(logits, size=image.shape[2:], mode='bilinear',
+                             align_corners=self.model.align_corners)
+
+
+# default_scope: (name of the graph's output, wrapper of the whole model)
+WHOLE_MODELS = {
+    'mmpretrain': ('logits', ClassifierLogits),
+    'mmseg': ('seg_logits', SegmentorLogits),
+}
+PARTS = ('model', 'backbone')
+
+
+def check_exportable(cfg: Config, part: str):
+    """Raises :class:`ConfigCheckError` unless ``part`` of the config's model
+    can be exported (checked before any weights are loaded)."""
+    if part not in PARTS:
+        raise ConfigCheckError(f'part must be one of {PARTS}, got {part!r}')
+    scope = cfg.get('default_scope')
+    if part == 'model' and scope not in WHOLE_MODELS:
+        raise ConfigCheckError(
+            f'whole models of {sorted(WHOLE_MODELS)} configs are exported; '
+            f'{cfg.filename} has default_scope {scope!r} (detectors need '
+            'MMDeploy, which cannot be installed beside this stack); --part '
+            'backbone exports its backbone')
+
+
+def exported_module(cfg: Config, model: nn.Module,
+                    part: str) -> Tuple[nn.Module, List[str]]:
+    """The module that ``part`` of ``model`` exports as, and the names of
+    its outputs."""
+    check_exportable(cfg, part)
+    if part == 'backbone':
+        backbones = [m for m in model.modules() if isinstance(m, MogaNet)]
+        if len(backbones) != 1:
+            raise ConfigCheckError(
+                f'--part backbone needs exactly one MogaNet in the model, '
+                f'found {len(backbones)}')
+        backbone = backbones[0]
+        return backbone, [f'stage{i}' for i in backbone.out_indices]
+    output_name, wrapper = WHOLE_MODELS[cfg.get('default_scope')]
+    return wrapper(model).eval(), [output_name]
+
+
+def fixed_size_reason(module: nn.Module) -> Optional[str]:
+    """Why the image size of ``module`` cannot be dynamic in ONNX, or None.
+
+    Adaptive average pooling to an output larger than 1x1 (UperNet's pyramid
+    pooling) is exported as gathers whose indices are computed for the
+    traced size; ONNX has no adaptive pooling operator.
+    """
+    for name, layer in module.named_modules():
+        if isinstance(layer, nn.AdaptiveAvgPool2d) and \
+                layer.output_size not in (1, (1, 1)):
+            return (f'{name} pools adaptively to {layer.output_size}, which '
+                    'ONNX can only express for a fixed input size')
+    return None
+
+
+def export_graph(module: nn.Module, output_names: Sequence[str],
+                 in_channels: int, shape: Tuple[int, int],
+                 dynamic_size: bool, path: str):
+    """Exports with torch's ONNX exporter (torch.export based), the batch
+    and, where ``dynamic_size``, the image size dynamic."""
+    image = torch.rand(2, in_channels, *shape)
+    dynamic = torch.export.Dim.DYNAMIC
+    dims = {0: dynamic, 2: dynamic, 3: dynamic} if dynamic_size else {
+        0: dynamic
+    }
+    with torch.no_grad():
+        program = torch.onnx.export(
+            module, (image, ),
+            dynamo=True,
+            input_names=['image'],
+            output_names=list(output_names),
+            dynamic_shapes=(dims, ),
+            verbose=False)
+    program.save(path)
+
+
+@torch.no_grad()
+def onnxruntime_difference(module: nn.Module, path: str, in_channels: int,
+                           shapes: Sequence[Tuple[int, int, int]],
+                           raise_errors: bool = True) -> float:
+    """Largest ONNX Runtime - PyTorch difference, relative to the largest
+    output, over ``shapes`` (batch, height, width); with ``raise_errors``
+    False an ONNX Runtime failure counts as an infinite difference."""
+    import onnxruntime
+    session = onnxruntime.InferenceSession(
+        path, providers=['CPUExecutionProvider'])
+    generator = torch.Generator().manual_seed(0)
+    worst = 0.
+    for batch, height, width in shapes:
+        image = torch.rand(batch, in_channels, height, width,
+                           generator=generator)
+        expected = module(image)
+        if not isinstance(expected, (tuple, list)):
+            expected = [expected]
+        try:
+            outputs = session.run(None, {'image': image.numpy()})
+        except Exception:  # ONNX Runtime's error classes share no base
+            if raise_errors:
+                raise
+            return float('inf')
+        worst = max(worst, relative_difference(
+            [np.asarray(out) for out in outputs], expected))
+    return worst
+
+
+class Exported(NamedTuple):
+    """What :func:`export_onnx` wrote.
+
+    Attributes:
+        path: The ONNX file.
+        in_channels: Channels of the image input.
+        output_names: Names of the graph's outputs.
+        fixed_size: Why the image size is fixed to the traced one, or None
+            where any size runs.
+        checked_shapes: (batch, height, width) compared with PyTorch.
+        difference: Largest difference found there, relative to the
+            largest output.
+    """
+    path: str
+    in_channels: int
+    output_names: List[str]
+    fixed_size: Optional[str]
+    checked_shapes: List[Tuple[int, int, int]]
+    difference: float
+
+
+def export_onnx(cfg: Config, checkpoint: str, path: str,
+                part: str = 'model',
+                shape: Tuple[int, int] = (224, 224)) -> Exported:
+    """Exports the config's model (``part='model'``: a classifier or a
+    segmentor; ``'backbone'``: its MogaNet alone) in deploy mode with the
+    weights of ``checkpoint`` (plain or deployed structure) to ``path``.
+
+    The batch is dynamic; the image size too where the graph allows: that is
+    tried first and checked at a size other than the traced one, since
+    torch.export keeps sizes symbolic but bakes in those the model computes
+    in Python (mmseg's Upsample takes ``int()`` of its input's shape). Where
+    that fails, the traced size is exported. Nothing is written unless ONNX
+    Runtime equals PyTorch within :data:`TOLERANCE`.
+    """
+    check_exportable(cfg, part)
+    model = load_deployed_model(cfg, checkpoint)
+    module, output_names = exported_module(cfg, model, part)
+    backbone = next(m for m in model.modules() if isinstance(m, MogaNet))
+    in_channels = backbone.in_channels
+    height, width = shape
+    traced = (2, height, width)
+    other = (1, height + 37, max(1, width - 29))
+    fixed_size = fixed_size_reason(module)
+    unchecked = path + '.unchecked'
+    try:
+        if not fixed_size:
+            export_graph(module, output_names, in_channels, shape, True,
+                         unchecked)
+            if not onnxruntime_difference(module, unchecked, in_channels,
+                                          [traced, other],
+                                          raise_errors=False) <= TOLERANCE:
+                fixed_size = (
+                    f'at {other[1]}x{other[2]} the graph is wrong (the model '
+                    'computes sizes from the traced shape)')
+        if fixed_size:
+            export_graph(module, output_names, in_channels, shape, False,
+                         unchecked)
+        shapes = [traced, (1, height, width)] if fixed_size else [traced,
+                                                                  other]
+        difference = onnxruntime_difference(module, unchecked, in_channels,
+                                            shapes)
+        if not difference <= TOLERANCE:
+            raise DeployLayoutError(
+                f'ONNX Runtime outputs differ from PyTorch by '
+                f'{difference:.2e} of the largest output (allowed '
+                f'{TOLERANCE:.0e}); nothing written')
+    except BaseException:
+        if osp.exists(unchecked):
+            os.remove(unchecked)
+        raise
+    os.replace(unchecked, path)
+    return Exported(path, in_channels, output_names, fixed_size, shapes,
+                    difference)

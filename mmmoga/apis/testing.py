@@ -1,0 +1,116 @@
+"""A config set up for testing a checkpoint: drawing, test-time
+augmentation, raw predictions dumped, deploy mode (``tools/test.py`` and the
+demos)."""
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config, ConfigDict
+
+from mmmoga.engine import add_custom_hook
+from mmmoga.errors import ConfigCheckError
+
+from .config_checks import check_config
+from .deploy import require_moganet
+
+# How each library's visualization hook is told to draw test predictions:
+# (switch that turns drawing on, key of its output directory, other
+# settings). The hooks with an output directory key save into
+# WORK_DIR/<timestamp>/SHOW_DIR (an absolute SHOW_DIR as it is); mmseg's
+# saves through the visualizer, whose save_dir becomes SHOW_DIR (images in
+# SHOW_DIR/vis_data/vis_image), and draws only every `interval`-th image
+# unless told otherwise.
+VISUALIZATION_HOOKS = {
+    'DetVisualizationHook': ('draw', 'test_out_dir', {}),
+    'SegVisualizationHook': ('draw', None, {'interval': 1}),
+    'PoseVisualizationHook': ('enable', 'out_dir', {}),
+    # mmpretrain's draws every 5000th image unless told otherwise.
+    'VisualizationHook': ('enable', 'out_dir', {'interval': 1}),
+}
+
+
+def enable_visualization(cfg: Config, show_dir: Optional[str],
+                         show: bool = False, wait_time: float = 2,
+                         score_thr: Optional[float] = None) -> Optional[str]:
+    """Turns drawing of every test prediction on; returns where the drawn
+    images will be, with ``{timestamp}`` standing for the run's timestamp
+    (None: shown only). ``score_thr`` is the lowest score of a detection
+    that is drawn (detection only; None keeps the config's)."""
+    hook = cfg.get('default_hooks', {}).get('visualization')
+    if hook is None or hook.get('type') not in VISUALIZATION_HOOKS:
+        raise ConfigCheckError(
+            'drawing predictions needs default_hooks.visualization to be one '
+            f'of {sorted(VISUALIZATION_HOOKS)} in {cfg.filename}')
+    switch, out_dir_key, settings = VISUALIZATION_HOOKS[hook['type']]
+    hook.update(settings, show=show, wait_time=wait_time)
+    hook[switch] = True
+    if score_thr is not None:
+        if hook['type'] != 'DetVisualizationHook':
+            raise ConfigCheckError(
+                f'a score threshold applies to detections; {cfg.filename} '
+                f'draws with {hook["type"]}')
+        hook['score_thr'] = score_thr
+    if show_dir is None:
+        return None
+    if out_dir_key is None:
+        cfg.visualizer['save_dir'] = show_dir
+        return osp.join(show_dir, 'vis_data', 'vis_image')
+    hook[out_dir_key] = show_dir
+    return osp.join(cfg.work_dir, '{timestamp}', show_dir)
+
+
+def enable_tta(cfg: Config):
+    """Tests the config's ``tta_model`` around its model on its
+    ``tta_pipeline``, the way the OpenMMLab test tools do."""
+    missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
+    if missing:
+        raise ConfigCheckError(
+            f'--tta needs {" and ".join(missing)} in {cfg.filename}, which '
+            'has no test-time augmentation defined (the segmentation '
+            'configs inherit mmseg\'s)')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
+def add_dump_results(cfg: Config, out: str):
+    """Dumps the raw predictions to the pickle file ``out``."""
+    if not out.endswith(('.pkl', '.pickle')):
+        raise ConfigCheckError(f'--out must be a .pkl file, got {out}')
+    dump = ConfigDict(type='DumpResults', out_file_path=out)
+    evaluator = cfg.test_evaluator
+    cfg.test_evaluator = (list(evaluator) if isinstance(evaluator, list)
+                          else [evaluator]) + [dump]
+
+
+def enable_deploy_test(cfg: Config):
+    """Tests every MogaNet of the model in deploy mode: the checkpoint (of
+    the plain structure) is loaded, then the model is folded for inference
+    (``MogaNetDeployHook`` runs after the Runner has loaded it)."""
+    require_moganet(
+        cfg, '--deploy switches MogaNet backbones to deploy mode')
+    add_custom_hook(cfg, 'MogaNetDeployHook')
+
+
+def prepare_testing(cfg: Config, checkpoint: str,
+                    show: bool = False,
+                    show_dir: Optional[str] = None,
+                    wait_time: float = 2,
+                    out: Optional[str] = None,
+                    tta: bool = False,
+                    deploy: bool = False) -> Optional[str]:
+    """Sets ``cfg`` up to test ``checkpoint`` and checks it; returns where
+    the drawn predictions will be, as :func:`enable_visualization`."""
+    if not osp.isfile(checkpoint):
+        raise ConfigCheckError(f'Checkpoint file {checkpoint} does not exist')
+    cfg.load_from = checkpoint
+    drawn_dir = None
+    if show or show_dir:
+        drawn_dir = enable_visualization(cfg, show_dir, show, wait_time)
+    if out is not None:
+        add_dump_results(cfg, out)
+    if tta:
+        enable_tta(cfg)
+    if deploy:
+        enable_deploy_test(cfg)
+    check_config(cfg, splits=('test', ))
+    return drawn_dir

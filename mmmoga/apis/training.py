@@ -1,0 +1,79 @@
+"""A config set up for training (``tools/train.py`` and the demos)."""
+from typing import Optional
+
+from mmengine.config import Config
+
+from mmmoga.checkpoint import checkpoint_problem, find_resumable_checkpoint
+from mmmoga.errors import ConfigCheckError
+from mmmoga.models import moganet_configs
+
+from .config_checks import check_config
+
+
+def enable_amp(cfg: Config):
+    """Mixed precision: mmengine's ``AmpOptimWrapper`` with a dynamic loss
+    scale."""
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper == 'AmpOptimWrapper':
+        return
+    if wrapper != 'OptimWrapper':
+        raise ConfigCheckError('--amp needs optim_wrapper.type OptimWrapper, '
+                               f'the config has {wrapper!r}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def enable_auto_scale_lr(cfg: Config):
+    """Scales the learning rate by the actual total batch size over the
+    config's ``auto_scale_lr.base_batch_size``."""
+    if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+        raise ConfigCheckError('--auto-scale-lr needs '
+                               f'auto_scale_lr.base_batch_size in '
+                               f'{cfg.filename}')
+    cfg.auto_scale_lr.enable = True
+
+
+def resume_checkpoint(resume: str, work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` continues from, checked before anything
+    is built. ``'auto'``: the newest whole checkpoint in the work dir
+    (newer ones that are truncated or damaged are reported and skipped;
+    None when there are none at all, so that training starts afresh)."""
+    if resume != 'auto':
+        problem = checkpoint_problem(resume)
+        if problem is not None:
+            raise ConfigCheckError(
+                f'--resume {resume}: cannot resume from it: {problem}')
+        return resume
+    path, skipped = find_resumable_checkpoint(work_dir)
+    for bad, problem in skipped:
+        print(f'warning: --resume: skipping {bad}: {problem}', flush=True)
+    if path is None and skipped:
+        raise ConfigCheckError(
+            f'--resume: no checkpoint in {work_dir} can be resumed from '
+            f'(all {len(skipped)} are damaged, see the warnings above)')
+    if path is not None and skipped:
+        print(f'--resume: resuming from {path}, the newest whole checkpoint',
+              flush=True)
+    return path
+
+
+def prepare_training(cfg: Config, amp: bool = False,
+                     auto_scale_lr: bool = False,
+                     resume: Optional[str] = None):
+    """Sets ``cfg`` up for training and checks it. ``resume``: a checkpoint,
+    ``'auto'`` for the newest in the work dir, or None."""
+    if amp:
+        enable_amp(cfg)
+    if auto_scale_lr:
+        enable_auto_scale_lr(cfg)
+    if resume is not None:
+        cfg.resume, cfg.load_from = True, resume_checkpoint(
+            resume, cfg.work_dir)
+    deployed = [path for path, backbone in moganet_configs(cfg.model)
+                if backbone.get('deploy')]
+    if deployed:
+        raise ConfigCheckError(
+            f'{", ".join(deployed)} has deploy=True: deploy mode folds the '
+            'norms and scales for inference and cannot be trained; train '
+            'with deploy=False')
+    check_config(cfg, resume=resume, splits=('train', 'val'))
