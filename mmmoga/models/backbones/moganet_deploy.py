@@ -109,7 +109,7 @@ def fold_sigma_into_proj_1(
     """``z = y + s * (y - mean_HW(y))`` with ``y`` a 1x1 conv's output, as
     ``conv(x; weight', bias') + conv(mean_HW(x); context_weight,
     context_bias)``: the mean of a 1x1 conv's output is the conv of the
-    input's mean. Differentiable, so that training can use it too.
+    input's mean.
 
     Returns:
         ``(weight', bias', context_weight, context_bias)``.
@@ -125,8 +125,7 @@ def fold_sigma_into_fc2(
     """``g * fc2(h + s * (h - d))`` (``d`` one channel, broadcast) as
     ``conv(h; weight', bias') + aggregation * d``: ``g`` and ``1 + s`` fold
     into the weight, and the ``- s * d`` term leaves the rank-1 correction
-    ``aggregation = -g * (weight @ s)``. Differentiable, so that training can
-    use it too; ``layer_scale`` None is ``g = 1``.
+    ``aggregation = -g * (weight @ s)``; ``layer_scale`` None is ``g = 1``.
 
     Returns:
         ``(weight', bias', aggregation)``, the last of shape (1, C, 1, 1).
