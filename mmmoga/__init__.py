@@ -14,13 +14,15 @@ all fall back to:
   ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
   ``ResumableBatchSampler``;
 * ``OPTIM_WRAPPER_CONSTRUCTORS``: ``MergedGroupsOptimWrapperConstructor``;
+* ``VISUALIZERS``: ``OneLabelDetVisualizer`` (built lazily: it imports
+  MMDetection);
 * the file backend ``atomic_local``.
 
 It also makes mmengine load local checkpoints safely on torch >= 2.6
 (:mod:`mmmoga.checkpoint.safe_loading`). The layers and which way imports run
 are described in ``docs/architecture.md``.
 """
-from . import datasets, engine  # noqa: F401  (registration)
+from . import datasets, engine, visualization  # noqa: F401  (registration)
 from .checkpoint import enable_safe_checkpoint_loading
 from .models import LayerNorm2d, MogaNet
 from .version import __version__

@@ -141,6 +141,9 @@ class DemoResult(NamedTuple):
         seconds: Wall time from start to the drawn predictions.
         drawn_dir: Where the drawn predictions are.
         score_thr: Lowest score of a drawn detection (detection only).
+        one_label_iou: Of drawn boxes overlapping by more than this, only
+            the highest-scoring is drawn (``OneLabelDetVisualizer``), or
+            None.
         passed: Every target met.
     """
     task: str
@@ -148,6 +151,7 @@ class DemoResult(NamedTuple):
     seconds: float
     drawn_dir: str
     score_thr: Optional[float]
+    one_label_iou: Optional[float]
     passed: bool
 
 
@@ -188,9 +192,12 @@ def run_demo(task: str, work_dir: Optional[str] = None,
                                  drawn_dir)
     scaled = {key: metrics[key] * demo.metric_scale for key in demo.reported}
     passed = all(scaled[key] >= target for key, target in demo.targets.items())
+    one_label_iou = cfg.visualizer.get('iou_thr') if \
+        cfg.visualizer.type == 'OneLabelDetVisualizer' else None
     return DemoResult(task, scaled, time.time() - start,
                       drawn_dir.format(timestamp=runner.timestamp),
-                      score_thr if is_detection else None, passed)
+                      score_thr if is_detection else None, one_label_iou,
+                      passed)
 
 
 def results_table(result: DemoResult, allocator: str) -> str:
@@ -212,6 +219,9 @@ def results_table(result: DemoResult, allocator: str) -> str:
     if result.score_thr is not None:
         lines.append(f' detections drawn where their score >= '
                      f'{result.score_thr:g}')
+    if result.one_label_iou is not None:
+        lines.append(f' one label per object: of boxes overlapping by more '
+                     f'than IoU {result.one_label_iou:g}, the best')
     lines.append('=' * width)
     return '\n'.join(lines)
 

@@ -13,6 +13,29 @@ model = dict(head=dict(num_classes=3), train_cfg=dict(_delete_=True))
 # crops and flips as in the full configs, at the toy size, without
 # RandAugment and random erasing: a few hundred steps from scratch leave no
 # room for learning to see through them.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='RandomResizedCrop',
+        scale=64,
+        crop_ratio_range=(0.5, 1.0),
+        backend='pillow',
+        interpolation='bicubic'),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+# The full configs' test crop ratio 0.9: the short side to 64 / 0.9 = 71.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='ResizeEdge',
+        scale=71,
+        edge='short',
+        backend='pillow',
+        interpolation='bicubic'),
+    dict(type='CenterCrop', crop_size=64),
+    dict(type='PackInputs'),
+]
 train_dataloader = dict(
     batch_size=32,
     num_workers=1,
@@ -22,17 +45,7 @@ train_dataloader = dict(
         data_root='data/toy_cls/',
         metainfo=dict(classes=('circle', 'square', 'triangle')),
         data_prefix='train',
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(
-                type='RandomResizedCrop',
-                scale=64,
-                crop_ratio_range=(0.5, 1.0),
-                backend='pillow',
-                interpolation='bicubic'),
-            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-            dict(type='PackInputs'),
-        ]))
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=1,
@@ -42,19 +55,7 @@ val_dataloader = dict(
         data_root='data/toy_cls/',
         metainfo=dict(classes=('circle', 'square', 'triangle')),
         data_prefix='val',
-        # The full configs' test crop ratio 0.9: the short side to
-        # 64 / 0.9 = 71.
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(
-                type='ResizeEdge',
-                scale=71,
-                edge='short',
-                backend='pillow',
-                interpolation='bicubic'),
-            dict(type='CenterCrop', crop_size=64),
-            dict(type='PackInputs'),
-        ]))
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(topk=(1, ))
 test_evaluator = val_evaluator

@@ -6,22 +6,17 @@
 # ../topdown_heatmap_moga_xt_256x192.py.
 _base_ = '../topdown_heatmap_moga_xt_256x192.py'
 
+# The input is a quarter of the 256x192 area, still a multiple of MogaNet's
+# stride 32; heatmaps at stride 4, as in the full configs.
+codec = dict(
+    type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
 model = dict(
     # No ImageNet weights: the backbone learns from the official random init.
     backbone=dict(
         drop_path_rate=0.,
         init_cfg=dict(_delete_=True, type='FanOutNormal', layer='Conv2d')),
-    # 128-channel deconvs instead of 256. The input is a quarter of the
-    # 256x192 area, still a multiple of MogaNet's stride 32; heatmaps at
-    # stride 4, as in the full configs (the same codec encodes the targets
-    # in the training pipeline).
-    head=dict(
-        deconv_out_channels=(128, 128, 128),
-        decoder=dict(
-            type='MSRAHeatmap',
-            input_size=(96, 128),
-            heatmap_size=(24, 32),
-            sigma=2)))
+    # 128-channel deconvs instead of 256.
+    head=dict(deconv_out_channels=(128, 128, 128), decoder=codec))
 
 # COCO's dataset class and metainfo: the toy data has COCO's keypoints,
 # skeleton and left/right pairs. The full configs' augmentation with
@@ -29,55 +24,51 @@ model = dict(
 # MMPose's +-80 and 0.5-1.5): the toy figures are tilted by up to 25 degrees
 # already, and a few hundred steps from scratch leave no room for learning
 # large rotations as well.
+data_root = 'data/toy_coco_pose/'
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(
+        type='RandomBBoxTransform', scale_factor=(0.75, 1.25),
+        rotate_factor=30.),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
 train_dataloader = dict(
     batch_size=16,
     num_workers=1,
     dataset=dict(
         type='CocoDataset',
-        data_root='data/toy_coco_pose/',
+        data_root=data_root,
         data_mode='topdown',
         ann_file='annotations/person_keypoints_train.json',
         data_prefix=dict(img='train/'),
-        pipeline=[
-            dict(type='LoadImage'),
-            dict(type='GetBBoxCenterScale'),
-            dict(type='RandomFlip', direction='horizontal'),
-            dict(type='RandomHalfBody'),
-            dict(
-                type='RandomBBoxTransform',
-                scale_factor=(0.75, 1.25),
-                rotate_factor=30.),
-            dict(type='TopdownAffine', input_size=(96, 128)),
-            dict(
-                type='GenerateTarget',
-                encoder=dict(
-                    type='MSRAHeatmap',
-                    input_size=(96, 128),
-                    heatmap_size=(24, 32),
-                    sigma=2)),
-            dict(type='PackPoseInputs')
-        ]))
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=1,
     dataset=dict(
         type='CocoDataset',
-        data_root='data/toy_coco_pose/',
+        data_root=data_root,
         data_mode='topdown',
         # Ground-truth boxes: the toy set has no person detector's results.
         bbox_file=None,
         ann_file='annotations/person_keypoints_val.json',
         data_prefix=dict(img='val/'),
         test_mode=True,
-        pipeline=[
-            dict(type='LoadImage'),
-            dict(type='GetBBoxCenterScale'),
-            dict(type='TopdownAffine', input_size=(96, 128)),
-            dict(type='PackPoseInputs')
-        ]))
+        pipeline=val_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(
-    ann_file='data/toy_coco_pose/annotations/person_keypoints_val.json')
+    ann_file=data_root + 'annotations/person_keypoints_val.json')
 test_evaluator = val_evaluator
 
 # From scratch and with few steps: a higher learning rate than the recipe's,
