@@ -8,8 +8,8 @@ all fall back to:
 * ``MODELS``: ``MogaNet`` and ``LN2d``; ``WEIGHT_INITIALIZERS``:
   ``FanOutNormal``;
 * ``DATASETS``: ``CheckedDataset``;
-* ``HOOKS``: ``AtomicCheckpointHook``, ``MogaNetDeployHook``,
-  ``NonFiniteLossHook``, ``ResumeStateHook``;
+* ``HOOKS``: ``AtomicCheckpointHook``, ``CheckpointFitHook``,
+  ``MogaNetDeployHook``, ``NonFiniteLossHook``, ``ResumeStateHook``;
 * ``LOOPS``: ``ResumableEpochBasedTrainLoop``,
   ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
   ``ResumableBatchSampler``;

@@ -160,7 +160,7 @@ def test_missing_person_detections_are_named(tiny_toy_pose, tmp_path):
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr
     # The checkpoint is checked first.
-    assert 'x.pth does not exist' in result.stderr
+    assert 'x.pth: does not exist' in result.stderr
     cfg = config_with(
         FULL_CONFIG, **{
             'test_dataloader.dataset.data_root': tiny_toy_pose + '/',

@@ -165,7 +165,7 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
                       str(tmp_path / 'nope.pth'))
     assert result.returncode != 0
     assert 'Traceback' not in result.stderr
-    assert 'nope.pth does not exist' in result.stderr
+    assert 'nope.pth: does not exist' in result.stderr
 
 
 def test_bad_image_in_detection_testing_is_an_error_naming_it(

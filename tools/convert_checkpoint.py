@@ -3,10 +3,10 @@
     # ImageNet .pth.tar -> MMPretrain classifier (EMA weights where the run
     # kept them) or a backbone for init_cfg=dict(type='Pretrained', ...)
     python tools/convert_checkpoint.py \\
-        moganet_small_sz224_8xb128_ep300.pth.tar moganet_s_in1k.pth \\
+        moganet_small_sz224_8xbs128_ep300.pth.tar moganet_s_in1k.pth \\
         --config configs/cls/moganet_s_in1k.py --weights ema
     python tools/convert_checkpoint.py \\
-        moganet_small_sz224_8xb128_ep300.pth.tar moganet_s_backbone.pth \\
+        moganet_small_sz224_8xbs128_ep300.pth.tar moganet_s_backbone.pth \\
         --config configs/cls/moganet_s_in1k.py --part backbone
 
     # released MMDetection 2.x / MMSegmentation 0.x / MMPose 0.x models
@@ -19,13 +19,16 @@ The converted weights must fill every tensor of the config's model (or of
 its backbone, with ``--part backbone``) with the right shape and leave
 nothing over; otherwise nothing is written and one error lists the keys.
 """
-import argparse
 import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 
 from mmmoga.apis import load_config, report_errors
+from mmmoga.apis.cli import (
+    ToolArgumentParser,
+    add_cfg_options_argument,
+    prepare_output_file,
+)
 from mmmoga.checkpoint import (
     SOURCE_NAMES,
     SOURCES,
@@ -45,7 +48,7 @@ TRUST_HELP = (
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         description='Convert an official MogaNet checkpoint (ImageNet, '
         'MMDetection 2.x, MMSegmentation 0.x, MMPose 0.x) for an mmmoga '
         'config')
@@ -68,15 +71,13 @@ def parse_args():
         help='ImageNet checkpoints: the trained weights or their EMA '
         '(state_dict_ema, kept for MogaNet-S and larger)')
     parser.add_argument('--trust', action='store_true', help=TRUST_HELP)
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. '
-        'model.head.num_classes=10')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    prepare_output_file(args.dst, 'the converted checkpoint')
     cfg = load_config(args.config, args.cfg_options)
     checkpoint = load_checkpoint_file(args.src, trust=args.trust)
     model = build_config_model(cfg)

@@ -16,6 +16,7 @@ import argparse
 import os.path as osp
 
 from mmmoga.apis import report_errors
+from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.apis.demo import (
     DEMO_TABLE_SECTION,
     DEMOS,
@@ -36,7 +37,7 @@ DEMOS_DOC = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'docs',
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 3)[3])

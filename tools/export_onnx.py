@@ -16,16 +16,19 @@ normalised float32 image batch (N, C, H, W), as the config's
 data_preprocessor hands it to the model; the graph does no resizing,
 normalisation or post-processing. Detectors are not exported yet.
 """
-import argparse
 
-from mmengine.config import DictAction
 
 from mmmoga.apis import export_onnx, load_config, report_errors
+from mmmoga.apis.cli import (
+    ToolArgumentParser,
+    add_cfg_options_argument,
+    prepare_output_file,
+)
 from mmmoga.apis.export import PARTS
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         description='Export a MogaNet model (deploy mode) to ONNX')
     parser.add_argument('config', help='model config')
     parser.add_argument('checkpoint', help='weights (plain or deployed)')
@@ -37,14 +40,13 @@ def parse_args():
     parser.add_argument(
         '--shape', type=int, nargs=2, default=(224, 224), metavar=('H', 'W'),
         help='image size traced and checked (default: 224 224)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. model.head.num_classes=10')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    prepare_output_file(args.out, 'the ONNX file')
     cfg = load_config(args.config, args.cfg_options)
     exported = export_onnx(cfg, args.checkpoint, args.out, part=args.part,
                            shape=tuple(args.shape))

@@ -9,10 +9,10 @@
         --checkpoint CKPT \
         --bboxes data/toy_coco_pose/annotations/person_keypoints_val.json
 """
-import argparse
 import os.path as osp
 
 from mmmoga.apis import report_errors
+from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.apis.inference import DEFAULT_SCORE_THR, InferenceSettings, infer
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument, tune_malloc
@@ -20,7 +20,7 @@ from mmmoga.visualization import load_person_boxes
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Draw model predictions')
+    parser = ToolArgumentParser(description='Draw model predictions')
     parser.add_argument('inputs', nargs='+', help='image files or folders')
     parser.add_argument('--config', required=True, help='model config')
     parser.add_argument('--checkpoint', required=True, help='weights')
@@ -40,6 +40,13 @@ def parse_args():
                         help='run MogaNet in deploy mode (folded for '
                         'inference, faster on the CPU) after loading the '
                         'checkpoint of the plain structure')
+    parser.add_argument('--strict', action='store_true',
+                        help='exit non-zero if any input is not an image or '
+                        'does not decode (by default they are reported and '
+                        'left out)')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='draw even if the checkpoint does not fill the '
+                        'model exactly (the mismatch is printed)')
     add_allocator_argument(parser)
     return parser.parse_args()
 
@@ -52,9 +59,19 @@ def main():
     settings = InferenceSettings(
         checkpoint=args.checkpoint, out_dir=args.out_dir, device=args.device,
         deploy=args.deploy, score_thr=args.score_thr, kpt_thr=args.kpt_thr,
-        person_boxes=load_person_boxes(args.bboxes) if args.bboxes else None)
-    drawn_dir = infer(args.config, args.inputs, settings)
-    print(f'drawn predictions are in {drawn_dir}')
+        person_boxes=load_person_boxes(args.bboxes) if args.bboxes else None,
+        allow_partial=args.allow_partial)
+    found = infer(args.config, args.inputs, settings)
+    if found.not_images:
+        print(f'not images, left out: {", ".join(found.not_images)}')
+    for path, problem in found.unreadable:
+        print(f'left out {path}: {problem}')
+    print(f'drew {len(found.images)} images; the drawn predictions are in '
+          f'{osp.join(args.out_dir, "vis")}')
+    if args.strict and (found.not_images or found.unreadable):
+        raise ConfigCheckError(
+            f'--strict: {len(found.not_images) + len(found.unreadable)} '
+            'inputs were left out (listed above)')
 
 
 if __name__ == '__main__':

@@ -23,6 +23,7 @@ MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
 import argparse
 import time
 
+from mmmoga.apis.cli import ToolArgumentParser, report_errors
 from mmmoga.toy_data import (
     write_toy_ade,
     write_toy_cls,
@@ -39,7 +40,7 @@ WRITERS = {
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 2)[2])
@@ -68,4 +69,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    report_errors(main)

@@ -14,16 +14,19 @@ backbone's outputs on a random image must equal those of the plain one.
 Necks and heads are kept as they are; the meta data (class names, palette)
 is carried over.
 """
-import argparse
 
 import torch
-from mmengine.config import DictAction
 
 from mmmoga.apis import load_config, reparameterize_checkpoint, report_errors
+from mmmoga.apis.cli import (
+    ToolArgumentParser,
+    add_cfg_options_argument,
+    prepare_output_file,
+)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         description='Fold a trained MogaNet model for inference (deploy '
         'mode)')
     parser.add_argument('config', help='the config the checkpoint was '
@@ -33,14 +36,13 @@ def parse_args():
     parser.add_argument(
         '--check-size', type=int, default=224,
         help='side of the random image the outputs are compared on')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. model.head.num_classes=10')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    prepare_output_file(args.out, 'the deployed checkpoint')
     cfg = load_config(args.config, args.cfg_options)
     result = reparameterize_checkpoint(cfg, args.checkpoint, args.check_size)
     torch.save(result.checkpoint, args.out)

@@ -4,7 +4,6 @@ or classification alike (the task and registry scope come from the config).
     python tools/test.py configs/det/mask_rcnn_moga_s.py CHECKPOINT
     bash tools/dist_test.sh configs/det/mask_rcnn_moga_s.py CHECKPOINT 8
 """
-import argparse
 
 from mmmoga.apis import (
     add_runner_arguments,
@@ -12,12 +11,13 @@ from mmmoga.apis import (
     prepare_testing,
     report_errors,
 )
+from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.engine import build_runner
 from mmmoga.utils import tune_malloc
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Test (evaluate) a model')
+    parser = ToolArgumentParser(description='Test (evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -48,6 +48,11 @@ def parse_args():
         '(switch_to_deploy). A checkpoint written by '
         'tools/reparameterize_model.py needs --cfg-options '
         'model.backbone.deploy=True instead')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='test even if the checkpoint does not fill the model exactly '
+        '(the tensors that fit are loaded, the mismatch is printed)')
     add_runner_arguments(parser)
     return parser.parse_args()
 
@@ -59,7 +64,7 @@ def main():
     drawn_dir = prepare_testing(
         cfg, args.checkpoint, show=args.show, show_dir=args.show_dir,
         wait_time=args.wait_time, out=args.out, tta=args.tta,
-        deploy=args.deploy)
+        deploy=args.deploy, allow_partial=args.allow_partial)
     runner = build_runner(cfg)
     runner.test()
     if drawn_dir is not None:

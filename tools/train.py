@@ -4,7 +4,6 @@ classification alike (the task and registry scope come from the config).
     python tools/train.py configs/det/mask_rcnn_moga_s.py
     bash tools/dist_train.sh configs/det/mask_rcnn_moga_s.py 8
 """
-import argparse
 
 from mmmoga.apis import (
     add_runner_arguments,
@@ -12,12 +11,13 @@ from mmmoga.apis import (
     prepare_training,
     report_errors,
 )
+from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.engine import build_runner
 from mmmoga.utils import tune_malloc
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Train a model')
+    parser = ToolArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--work-dir',

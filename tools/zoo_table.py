@@ -11,39 +11,31 @@ numbers of its metafile entry and the metrics of our own runs.
 Writes OUT_DIR/table.md (one section per task), table.csv and PNG plots.
 A config that cannot be built or counted gets a row with its error.
 """
-import argparse
 import logging
 import os.path as osp
 import time
 
 import torch
 from mmengine.logging import MMLogger
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from mmmoga.apis import report_errors
+from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument, tune_malloc
 from mmmoga.zoo import (
-    error_row,
     expand_configs,
     load_published,
     read_csv,
     update_task_readmes,
     write_outputs,
-    zoo_row,
+    zoo_rows,
 )
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Model-zoo tables')
+    parser = ToolArgumentParser(description='Model-zoo tables')
     parser.add_argument(
         'configs', nargs='*',
         help='config files, folders or globs (default: every config of '
@@ -104,30 +96,11 @@ def main():
     # Building models logs every init step; the table is the output.
     MMLogger.get_instance('mmengine').setLevel(logging.ERROR)
 
-    rows = []
     start = time.time()
-    columns = [TextColumn('{task.description}'), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn('{task.fields[config]}')]
-    with Progress(*columns, transient=False) as progress:
-        bar = progress.add_task('zoo', total=len(configs), config='')
-        for config in configs:
-            progress.update(bar, config=osp.basename(config))
-            entry = published.get(config)
-            try:
-                row = zoo_row(
-                    config, REPO, entry, work_dirs=args.work_dirs,
-                    speed=args.speed, device=args.device,
-                    speed_batch=args.speed_batch, repeats=args.repeats,
-                    allocator=allocator)
-            # One broken config must not stop the table: its row says why.
-            except Exception as error:  # noqa: BLE001
-                row = error_row(config, error, None, entry)
-            if args.task and row.get('task') != args.task:
-                progress.advance(bar)
-                continue
-            rows.append(row)
-            progress.advance(bar)
+    rows = zoo_rows(configs, REPO, published, task=args.task,
+                    work_dirs=args.work_dirs, speed=args.speed,
+                    device=args.device, speed_batch=args.speed_batch,
+                    repeats=args.repeats, allocator=allocator)
     errors = [r for r in rows if r.get('error')]
     print(f'{len(rows)} configs in {time.time() - start:.0f} s '
           f'({torch.get_num_threads()} threads); {len(errors)} errors')

@@ -5,21 +5,18 @@ import os
 import os.path as osp
 from typing import Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument
+
+from .cli import add_cfg_options_argument
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser):
     """Adds --cfg-options, --launcher, --default-malloc and torchrun's
     --local-rank."""
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. '
-        'train_dataloader.batch_size=4 optim_wrapper.optimizer.lr=1e-4')
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -30,12 +27,32 @@ def add_runner_arguments(parser: argparse.ArgumentParser):
     add_allocator_argument(parser)
 
 
+# What mmengine's Config reads.
+CONFIG_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """The config file ``path`` with ``--cfg-options`` merged in; a missing
-    file is a :class:`ConfigCheckError`."""
+    """The config file ``path`` with ``--cfg-options`` merged in; a file that
+    is missing or cannot be read as a config is a
+    :class:`ConfigCheckError`."""
     if not osp.isfile(path):
         raise ConfigCheckError(f'config file {path} does not exist')
-    cfg = Config.fromfile(path)
+    if not path.endswith(CONFIG_SUFFIXES):
+        raise ConfigCheckError(
+            f'config file {path}: mmengine reads {", ".join(CONFIG_SUFFIXES)}'
+            ' files')
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as error:
+        where = f' at line {error.lineno}' if error.lineno else ''
+        raise ConfigCheckError(
+            f'config file {error.filename or path} is not valid Python: '
+            f'{error.msg}{where}') from None
+    except (NameError, KeyError, ImportError, FileNotFoundError) as error:
+        # An undefined name, a {{_base_.x}} or a base that does not exist.
+        raise ConfigCheckError(
+            f'config file {path} cannot be read: '
+            f'{type(error).__name__}: {error}') from None
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg

@@ -1,13 +1,15 @@
 """Checks run by the tools before a Runner is built, so that a wrong path or
 width stops with one message naming it instead of a traceback deep inside a
 dataset or a convolution."""
+import difflib
+import inspect
 import os.path as osp
 from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
-from mmmoga.models import MogaNet
+from mmmoga.models import MogaNet, moganet_configs
 
 # How to get the data each task's configs expect, by registry scope.
 DATA_HINTS = {
@@ -161,10 +163,31 @@ def _head_inputs(head: dict, widths: List[int], key: str,
     return selected if isinstance(in_index, (list, tuple)) else selected[0]
 
 
+# Keys of a module config that mmengine's registry reads itself.
+REGISTRY_KEYS = ('type', '_scope_')
+
+
+def _check_moganet_arguments(moganet: dict, path: str, filename: str):
+    """Every key of a MogaNet config is an argument of MogaNet: a misspelt
+    one names the nearest valid names."""
+    arguments = [name for name in inspect.signature(MogaNet).parameters
+                 if name != 'self']
+    for key in moganet:
+        if key in REGISTRY_KEYS or key in arguments:
+            continue
+        close = difflib.get_close_matches(key, arguments, n=2)
+        hint = (f'; did you mean {" or ".join(map(repr, close))}?' if close
+                else f'; its arguments are {", ".join(arguments)}')
+        raise ConfigCheckError(
+            f'{path}.{key} in {filename}: unknown argument of MogaNet{hint}')
+
+
 def check_backbone(cfg: Config):
     """Checks a MogaNet backbone's arch and the widths of what reads its
     outputs: the neck if there is one, else the heads that take backbone
     features (``decode_head``, ``auxiliary_head``, mmpose's ``head``)."""
+    for path, moganet in moganet_configs(cfg.model):
+        _check_moganet_arguments(moganet, path, cfg.filename)
     model = _model_config(cfg)
     backbone = model.get('backbone') or {}
     if backbone.get('type') not in ('MogaNet', 'mmmoga.MogaNet', MogaNet):

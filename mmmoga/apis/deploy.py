@@ -18,6 +18,8 @@ from mmmoga.models import (
 )
 from mmmoga.version import __version__
 
+from .config_checks import check_backbone
+
 # Largest difference accepted between a folded (or exported) model's outputs
 # and the plain model's, relative to the largest output: float32 arithmetic
 # in another order.
@@ -49,6 +51,7 @@ def load_deployed_model(cfg: Config, checkpoint_path: str) -> nn.Module:
     the plain structure (folded after loading) or of the deployed one
     (``tools/reparameterize_model.py``). The weights must fill the model
     exactly."""
+    check_backbone(cfg)
     checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
     deployed = is_deployed_state_dict(state_dict)
@@ -106,6 +109,7 @@ def reparameterize_checkpoint(cfg: Config, checkpoint_path: str,
         DeployLayoutError: The folded outputs differ.
     """
     backbone_configs = require_moganet(cfg)
+    check_backbone(cfg)
     checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
     if is_deployed_state_dict(state_dict):

@@ -18,16 +18,26 @@ Each task goes through its library's inferencer where that serves:
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, Iterator, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
-from mmengine.config import Config
 from mmengine.utils import scandir
 
-from mmmoga.errors import ConfigCheckError
+from mmmoga.checkpoint import (
+    check_against_model,
+    checkpoint_problem,
+    load_checkpoint_file,
+)
+from mmmoga.errors import (
+    CheckpointError,
+    CheckpointLayoutError,
+    ConfigCheckError,
+)
 from mmmoga.models import switch_model_to_deploy
 
+from .config import load_config
+from .config_checks import check_backbone
 from .deploy import require_moganet
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -45,17 +55,54 @@ class InferenceSettings(NamedTuple):
     score_thr: float = DEFAULT_SCORE_THR
     kpt_thr: float = 0.3
     person_boxes: Optional[Dict[str, np.ndarray]] = None
+    allow_partial: bool = False
 
 
-def image_files(inputs: Sequence[str]) -> Iterator[str]:
-    """The image files among ``inputs``, folders expanded in sorted order."""
+class InputImages(NamedTuple):
+    """The inputs of :func:`infer`, sorted out.
+
+    Attributes:
+        images: Image files that decode, folders expanded in sorted order.
+        not_images: Files without an image suffix, left out.
+        unreadable: (image file, why) of the image files that do not
+            decode, left out.
+    """
+    images: List[str]
+    not_images: List[str]
+    unreadable: List[Tuple[str, str]]
+
+
+def _decode_problem(path: str) -> Optional[str]:
+    """Why the image file ``path`` cannot be decoded, or None."""
+    try:
+        image = mmcv.imread(path)
+    except Exception as error:  # the decoders' error classes share no base
+        return str(error).splitlines()[0] if str(error) else \
+            type(error).__name__
+    return 'not a decodable image' if image is None else None
+
+
+def input_images(inputs: Sequence[str]) -> InputImages:
+    """Sorts image files and folders (searched recursively) into images,
+    files that are not images and images that do not decode."""
+    files = []
     for source in inputs:
         if osp.isdir(source):
-            for name in sorted(scandir(source, IMAGE_SUFFIXES,
-                                       recursive=True, case_sensitive=False)):
-                yield osp.join(source, name)
+            files += [osp.join(source, name)
+                      for name in sorted(scandir(source, recursive=True))]
         else:
-            yield source
+            files.append(source)
+    images, not_images, unreadable = [], [], []
+    for path in files:
+        if not path.lower().endswith(IMAGE_SUFFIXES):
+            not_images.append(path)
+            continue
+        problem = _decode_problem(path)
+        if problem is None:
+            images.append(path)
+        else:
+            unreadable.append((path, problem))
+    return InputImages(images, not_images, unreadable)
 
 
 def _output_dirs(out_dir: str):
@@ -66,31 +113,49 @@ def _output_dirs(out_dir: str):
     return vis_dir, pred_dir
 
 
-def _prepare(model, settings: InferenceSettings):
+def _prepare(model, config: str, settings: InferenceSettings):
+    """Checks that the checkpoint filled the model an inferencer built (the
+    inferencers load non-strictly, with a warning), then switches to deploy
+    mode if asked to."""
+    checkpoint = load_checkpoint_file(settings.checkpoint)
+    try:
+        check_against_model(
+            checkpoint.get('state_dict', checkpoint), model.state_dict(),
+            target=f'the model of {config}', listed=3,
+            weights_name=f'the weights of {settings.checkpoint}')
+    except CheckpointLayoutError as error:
+        if not settings.allow_partial:
+            raise CheckpointLayoutError(
+                f'{error}; pass --allow-partial to go on with the tensors '
+                'that fit') from None
+        print(f'warning: {error}; drawing with the tensors that fit',
+              flush=True)
     if settings.deploy:
         switch_model_to_deploy(model)
 
 
-def _infer_detection(config: str, inputs, settings: InferenceSettings):
+def _infer_detection(config: str, images: List[str],
+                     settings: InferenceSettings):
     from mmdet.apis import DetInferencer
     inferencer = DetInferencer(model=config, weights=settings.checkpoint,
                                device=settings.device)
-    _prepare(inferencer.model, settings)
-    for source in inputs:
-        inferencer(source, out_dir=settings.out_dir,
+    _prepare(inferencer.model, config, settings)
+    for path in images:
+        inferencer(path, out_dir=settings.out_dir,
                    pred_score_thr=settings.score_thr, no_save_pred=False)
 
 
-def _infer_segmentation(config: str, inputs, settings: InferenceSettings):
+def _infer_segmentation(config: str, images: List[str],
+                        settings: InferenceSettings):
     from mmseg.apis import MMSegInferencer
     inferencer = MMSegInferencer(model=config, weights=settings.checkpoint,
                                  device=settings.device)
-    _prepare(inferencer.model, settings)
+    _prepare(inferencer.model, config, settings)
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
     num_classes = len(inferencer.model.dataset_meta['classes'])
     label_dtype = np.uint8 if num_classes <= 256 else np.uint16
-    for path in image_files(inputs):
+    for path in images:
         result = inferencer(path, return_vis=True)
         stem = osp.splitext(osp.basename(path))[0]
         mmcv.imwrite(result['visualization'][..., ::-1],
@@ -99,21 +164,23 @@ def _infer_segmentation(config: str, inputs, settings: InferenceSettings):
                      osp.join(pred_dir, stem + '.png'))
 
 
-def _infer_pose(config: str, inputs, settings: InferenceSettings):
+def _infer_pose(config: str, images: List[str],
+                settings: InferenceSettings):
     from mmmoga.visualization import PoseDrawer
     drawer = PoseDrawer(config, settings.checkpoint, device=settings.device)
-    _prepare(drawer.model, settings)
-    drawer.draw_all(image_files(inputs), settings.out_dir,
+    _prepare(drawer.model, config, settings)
+    drawer.draw_all(images, settings.out_dir,
                     settings.person_boxes, settings.kpt_thr)
 
 
-def _infer_classification(config: str, inputs, settings: InferenceSettings):
+def _infer_classification(config: str, images: List[str],
+                          settings: InferenceSettings):
     from mmpretrain.apis import ImageClassificationInferencer
     inferencer = ImageClassificationInferencer(
         model=config, pretrained=settings.checkpoint, device=settings.device)
-    _prepare(inferencer.model, settings)
+    _prepare(inferencer.model, config, settings)
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
-    for path in image_files(inputs):
+    for path in images:
         # The inferencer draws into vis_dir, named after the image (PNG).
         (result, ) = inferencer(path, show_dir=vis_dir)
         stem = osp.splitext(osp.basename(path))[0]
@@ -131,14 +198,24 @@ TASK_INFERENCE: Dict[str, Callable] = {
 
 
 def infer(config: str, inputs: Sequence[str],
-          settings: InferenceSettings) -> str:
+          settings: InferenceSettings) -> InputImages:
     """Draws the predictions of ``config``'s model with the weights of
-    ``settings.checkpoint`` on ``inputs`` (image files or folders); returns
-    the folder of the drawn images."""
-    for path in [config, settings.checkpoint, *inputs]:
+    ``settings.checkpoint`` on ``inputs`` (image files or folders) into
+    ``settings.out_dir/vis``. Files that are not images and images that do
+    not decode are left out; what was drawn and left out is returned.
+
+    Raises:
+        ConfigCheckError: An input does not exist, or none is an image that
+            decodes.
+    """
+    for path in [config, *inputs]:
         if not osp.exists(path):
             raise ConfigCheckError(f'{path} does not exist')
-    cfg = Config.fromfile(config)
+    problem = checkpoint_problem(settings.checkpoint)
+    if problem is not None:
+        raise CheckpointError(f'checkpoint {settings.checkpoint}: {problem}')
+    cfg = load_config(config)
+    check_backbone(cfg)
     if settings.deploy:
         require_moganet(
             cfg, '--deploy switches MogaNet backbones to deploy mode')
@@ -147,5 +224,11 @@ def infer(config: str, inputs: Sequence[str],
         raise ConfigCheckError(
             f'predictions of {sorted(TASK_INFERENCE)} configs are drawn; '
             f'{config} has default_scope {scope!r}')
-    TASK_INFERENCE[scope](config, inputs, settings)
-    return osp.join(settings.out_dir, 'vis')
+    found = input_images(inputs)
+    if not found.images:
+        raise ConfigCheckError(
+            f'no image to draw on in {", ".join(inputs)} '
+            f'({len(found.not_images)} files that are not images, '
+            f'{len(found.unreadable)} images that do not decode)')
+    TASK_INFERENCE[scope](config, found.images, settings)
+    return found

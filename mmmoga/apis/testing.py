@@ -6,8 +6,9 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 
+from mmmoga.checkpoint import checkpoint_problem
 from mmmoga.engine import add_custom_hook
-from mmmoga.errors import ConfigCheckError
+from mmmoga.errors import CheckpointError, ConfigCheckError
 
 from .config_checks import check_config
 from .deploy import require_moganet
@@ -97,12 +98,13 @@ def prepare_testing(cfg: Config, checkpoint: str,
                     wait_time: float = 2,
                     out: Optional[str] = None,
                     tta: bool = False,
-                    deploy: bool = False) -> Optional[str]:
+                    deploy: bool = False,
+                    allow_partial: bool = False) -> Optional[str]:
     """Sets ``cfg`` up to test ``checkpoint`` and checks it; returns where
-    the drawn predictions will be, as :func:`enable_visualization`."""
-    if not osp.isfile(checkpoint):
-        raise ConfigCheckError(f'Checkpoint file {checkpoint} does not exist')
-    cfg.load_from = checkpoint
+    the drawn predictions will be, as :func:`enable_visualization`. The
+    checkpoint must fill the model exactly unless ``allow_partial``
+    (``CheckpointFitHook``)."""
+    # The options first: they are mistakes of the command line alone.
     drawn_dir = None
     if show or show_dir:
         drawn_dir = enable_visualization(cfg, show_dir, show, wait_time)
@@ -112,5 +114,10 @@ def prepare_testing(cfg: Config, checkpoint: str,
         enable_tta(cfg)
     if deploy:
         enable_deploy_test(cfg)
+    problem = checkpoint_problem(checkpoint)
+    if problem is not None:
+        raise CheckpointError(f'checkpoint {checkpoint}: {problem}')
+    cfg.load_from = checkpoint
+    add_custom_hook(cfg, 'CheckpointFitHook', dict(strict=not allow_partial))
     check_config(cfg, splits=('test', ))
     return drawn_dir

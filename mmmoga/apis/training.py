@@ -4,6 +4,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from mmmoga.checkpoint import checkpoint_problem, find_resumable_checkpoint
+from mmmoga.engine import add_custom_hook
 from mmmoga.errors import ConfigCheckError
 from mmmoga.models import moganet_configs
 
@@ -69,6 +70,9 @@ def prepare_training(cfg: Config, amp: bool = False,
     if resume is not None:
         cfg.resume, cfg.load_from = True, resume_checkpoint(
             resume, cfg.work_dir)
+    # load_from keeps mmengine's non-strict meaning (fine-tuning a new head
+    # is normal); what does not fit is logged in one line.
+    add_custom_hook(cfg, 'CheckpointFitHook', dict(strict=False))
     deployed = [path for path, backbone in moganet_configs(cfg.model)
                 if backbone.get('deploy')]
     if deployed:

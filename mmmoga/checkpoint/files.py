@@ -12,29 +12,51 @@ from mmmoga.errors import CheckpointError, UnsafeCheckpointError
 
 from .safe_loading import load_local_checkpoint
 
+# torch.save writes a zip archive; before torch 1.6 (and with
+# _use_new_zipfile_serialization=False) a bare pickle stream, which starts
+# with the PROTO opcode.
+ZIP_MAGIC = b'PK\x03\x04'
+PICKLE_MAGIC = b'\x80'
+
 
 def checkpoint_problem(path: str) -> Optional[str]:
-    """Why ``path`` cannot be a checkpoint to resume from, or None.
+    """Why ``path`` is not a whole PyTorch checkpoint file, or None.
 
-    Reads the whole file once and checks the CRC of every record of
-    torch's zip format, without unpickling anything: a file truncated by a
-    kill has no zip directory, a damaged one fails its CRC.
+    Tells apart a missing file, a directory, an empty file, a file that is
+    not a PyTorch file at all, a zip archive cut short (a kill while saving
+    or copying) and one with a damaged record, without unpickling anything:
+    it reads the file once and checks the CRC of every record of torch's zip
+    format. A legacy (pickle-stream) file cannot be checked this way and
+    passes.
     """
-    if not osp.isfile(path):
-        return 'no such file'
+    if osp.isdir(path):
+        return 'a directory, not a checkpoint file'
+    if not osp.exists(path):
+        return 'does not exist'
     size = osp.getsize(path)
     if size == 0:
         return 'empty file (0 bytes)'
     try:
+        with open(path, 'rb') as file:
+            head = file.read(len(ZIP_MAGIC))
+    except OSError as error:
+        return f'cannot be read ({error.strerror})'
+    if head.startswith(PICKLE_MAGIC):
+        return None
+    if head != ZIP_MAGIC:
+        return (f'not a PyTorch checkpoint: it is neither a zip archive nor '
+                f'a pickle (it starts with {head!r})')
+    try:
         with zipfile.ZipFile(path) as archive:
             damaged = archive.testzip()
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as error:
-        return f'not a complete checkpoint ({size} bytes: {error})'
+    except (zipfile.BadZipFile, OSError):
+        return (f'not a complete checkpoint: {size} bytes, the end of its '
+                'zip archive is missing (cut short while saving or copying)')
     if damaged is not None:
-        return f'damaged record {damaged} (CRC mismatch)'
+        return f'damaged: record {damaged} fails its CRC check'
     if not any(name.endswith('/data.pkl') for name in names):
-        return 'not a torch checkpoint (no data.pkl)'
+        return 'a zip archive, but not a PyTorch checkpoint (no data.pkl)'
     return None
 
 
@@ -87,10 +109,13 @@ def load_checkpoint_file(path: str, trust: Optional[bool] = None) -> dict:
             a warning.
 
     Raises:
-        CheckpointError: The file is missing, refused or not a dict.
+        CheckpointError: The file is not a whole checkpoint
+            (:func:`checkpoint_problem`), safe loading refuses it, or it
+            holds no dict.
     """
-    if not osp.isfile(path):
-        raise CheckpointError(f'checkpoint file {path} does not exist')
+    problem = checkpoint_problem(path)
+    if problem is not None:
+        raise CheckpointError(f'checkpoint {path}: {problem}')
     try:
         checkpoint = load_local_checkpoint(path, map_location='cpu')
     except UnsafeCheckpointError as error:

@@ -1,5 +1,6 @@
 """One place that decides what happens to a sample that cannot be loaded or
 whose annotation is malformed, for every task's dataset."""
+import json
 from typing import Optional
 
 from mmengine.dataset import BaseDataset
@@ -55,7 +56,7 @@ class CheckedDataset:
     :class:`BadDataError` naming the file, since dropping it would change the
     metric. Everything else (``metainfo``, ``get_data_info``, ...) is the
     wrapped dataset's. The tools wrap every data loader's dataset
-    (``mmmoga.utils.build_runner``). Counts are per data-loader worker.
+    (``mmmoga.engine.build_runner``). Counts are per data-loader worker.
 
     An index that carries its sample's place in training (a
     ``SampleIndex`` from ``ResumableBatchSampler``) seeds the random
@@ -156,6 +157,17 @@ class CheckedDataset:
         dataset.parse_data_info = parse_checked
         try:
             dataset.full_init()
+        except json.JSONDecodeError as error:
+            raise BadDataError(
+                f'annotation file {dataset.ann_file} is not valid JSON: '
+                f'{error.msg} at line {error.lineno}, column {error.colno}'
+            ) from None
+        except KeyError as error:
+            raise BadDataError(
+                f'annotation file {dataset.ann_file}: '
+                f'{type(dataset).__name__} needs the key {error.args[0]!r}, '
+                'which it lacks (is it an annotation file of that '
+                'format?)') from None
         finally:
             del dataset.parse_data_info
         return dataset

@@ -2,6 +2,7 @@
 import: atomic checkpoints, resumable loops, the non-finite loss stop, the
 deploy-mode test hook, the merged-groups optimizer constructor; and the
 runner policy of the tools (:func:`build_runner`)."""
+from .checkpoint_fit_hook import CheckpointFitHook
 from .checkpoints import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
 from .deploy_hook import MogaNetDeployHook
 from .distributed import prepare_distributed
@@ -23,6 +24,7 @@ from .runner import (
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
+    'CheckpointFitHook',
     'MogaNetDeployHook', 'prepare_distributed',
     'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossHook',
     'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',

@@ -1,6 +1,7 @@
 """The runner policy of every tool: how a config becomes a Runner (and a
 model) with mmmoga's reliability measures in place."""
 import copy
+from typing import Optional
 
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
@@ -48,12 +49,14 @@ def build_runner(cfg: Config) -> Runner:
         RUNNERS.build(cfg)
 
 
-def add_custom_hook(cfg: Config, hook_type: str):
-    """Adds a hook of ``hook_type`` (no arguments) to ``cfg.custom_hooks``
-    unless the config has one."""
+def add_custom_hook(cfg: Config, hook_type: str,
+                    args: Optional[dict] = None):
+    """Adds a hook of ``hook_type`` built with ``args`` to
+    ``cfg.custom_hooks`` unless the config has one."""
     custom_hooks = list(cfg.get('custom_hooks', []))
     if not any(hook.get('type') == hook_type for hook in custom_hooks):
-        cfg.custom_hooks = custom_hooks + [dict(type=hook_type)]
+        cfg.custom_hooks = custom_hooks + [dict(type=hook_type,
+                                                **(args or {}))]
 
 
 # mmengine's training loops and the resumable ones that replace them.

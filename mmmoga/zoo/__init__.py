@@ -10,12 +10,12 @@ from .report import (
     write_outputs,
 )
 from .results import find_metrics
-from .zoo import error_row, expand_configs, zoo_row
+from .zoo import error_row, expand_configs, zoo_row, zoo_rows
 
 __all__ = [
     'count_complexity', 'input_size', 'measure_speed', 'MAIN_METRICS',
     'Published', 'load_published', 'read_csv', 'task_table',
     'update_task_readmes', 'write_csv', 'write_outputs', 'find_metrics',
-    'zoo_row',
+    'zoo_row', 'zoo_rows',
     'error_row', 'expand_configs'
 ]

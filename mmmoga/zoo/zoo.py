@@ -149,3 +149,36 @@ def error_row(config: str, error: BaseException, task: Optional[str],
                 config=config,
                 method=published.collection if published else None,
                 error=f'{type(error).__name__}: {message}'[:300])
+
+
+def zoo_rows(configs: Sequence[str], root: str,
+             published: Dict[str, Published], task: Optional[str] = None,
+             **options) -> List[Dict]:
+    """The row of each config (of ``task`` only, if given), with a progress
+    bar; a config that cannot be built or counted becomes its error row.
+    ``options`` are those of :func:`zoo_row` after ``published``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    rows = []
+    columns = [TextColumn('{task.description}'), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn('{task.fields[config]}')]
+    with Progress(*columns, transient=False) as progress:
+        bar = progress.add_task('zoo', total=len(configs), config='')
+        for config in configs:
+            progress.update(bar, config=osp.basename(config))
+            entry = published.get(config)
+            try:
+                row = zoo_row(config, root, entry, **options)
+            # One broken config must not stop the table: its row says why.
+            except Exception as error:  # noqa: BLE001
+                row = error_row(config, error, None, entry)
+            if task is None or row.get('task') == task:
+                rows.append(row)
+            progress.advance(bar)
+    return rows
