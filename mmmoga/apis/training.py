@@ -1,12 +1,19 @@
 """A config set up for training (``tools/train.py`` and the demos)."""
+import os.path as osp
+import re
 from typing import Optional
 
 from mmengine.config import Config
 
-from mmmoga.checkpoint import checkpoint_problem, find_resumable_checkpoint
+from mmmoga.checkpoint import (
+    check_against_model,
+    checkpoint_problem,
+    find_resumable_checkpoint,
+    load_checkpoint_file,
+)
 from mmmoga.engine import add_custom_hook
-from mmmoga.errors import ConfigCheckError
-from mmmoga.models import moganet_configs
+from mmmoga.errors import CheckpointLayoutError, ConfigCheckError
+from mmmoga.models import MogaNet, moganet_configs
 
 from .config_checks import check_config
 
@@ -58,6 +65,42 @@ def resume_checkpoint(resume: str, work_dir: str) -> Optional[str]:
     return path
 
 
+def report_pretrained_fit(cfg: Config):
+    """Says in one line what a MogaNet's ``init_cfg=dict(type='Pretrained',
+    checkpoint=LOCAL_FILE, prefix=...)`` will leave unloaded: mmengine loads
+    it non-strictly (fine-tuning from other weights is normal) and lists
+    every key in its log."""
+    for path, backbone in moganet_configs(cfg.model):
+        init = backbone.get('init_cfg')
+        if not (isinstance(init, dict) and init.get('type') == 'Pretrained'):
+            continue
+        checkpoint = init.get('checkpoint')
+        if not isinstance(checkpoint, str) or '://' in checkpoint or \
+                not osp.isfile(checkpoint):
+            continue  # a URL: nothing local to compare
+        state_dict = load_checkpoint_file(checkpoint)
+        state_dict = state_dict.get('state_dict', state_dict)
+        prefix = init.get('prefix')
+        if prefix:
+            # As mmengine's PretrainedInit selects the sub-module's weights.
+            prefix = prefix if prefix.endswith('.') else prefix + '.'
+            state_dict = {key[len(prefix):]: value
+                          for key, value in state_dict.items()
+                          if key.startswith(prefix)}
+        state_dict = {re.sub(r'^module\.', '', key): value
+                      for key, value in state_dict.items()}
+        arguments = {key: value for key, value in backbone.items()
+                     if key not in ('type', 'init_cfg', '_scope_')}
+        expected = MogaNet(**arguments).state_dict()
+        try:
+            check_against_model(
+                state_dict, expected, target=f'{path} ({cfg.filename})',
+                listed=3, weights_name=f'the weights of {checkpoint}')
+        except CheckpointLayoutError as error:
+            print(f'warning: {path}.init_cfg: {error}; the backbone loads '
+                  'the tensors that fit', flush=True)
+
+
 def prepare_training(cfg: Config, amp: bool = False,
                      auto_scale_lr: bool = False,
                      resume: Optional[str] = None):
@@ -81,3 +124,4 @@ def prepare_training(cfg: Config, amp: bool = False,
             'norms and scales for inference and cannot be trained; train '
             'with deploy=False')
     check_config(cfg, resume=resume, splits=('train', 'val'))
+    report_pretrained_fit(cfg)
