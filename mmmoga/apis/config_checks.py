@@ -257,10 +257,101 @@ def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
                 f'Checkpoint file {path} ({key}) does not exist')
 
 
+# Heads whose class count is not the dataset's: the RPN scores objectness.
+CLASS_AGNOSTIC_KEYS = ('rpn_head', )
+
+
+def _class_count_settings(config, path: str):
+    """(path, value) of every ``num_classes`` in a model config, and of
+    every ``out_channels`` of a top-down pose head (one heatmap per
+    keypoint)."""
+    if isinstance(config, dict):
+        for key, value in config.items():
+            if key in CLASS_AGNOSTIC_KEYS:
+                continue
+            if key == 'num_classes' and isinstance(value, int):
+                yield f'{path}.num_classes', value, 'classes'
+            elif isinstance(value, (dict, list, tuple)):
+                yield from _class_count_settings(value, f'{path}.{key}')
+    elif isinstance(config, (list, tuple)):
+        for index, value in enumerate(config):
+            yield from _class_count_settings(value, f'{path}[{index}]')
+
+
+def _pose_head_outputs(model: dict):
+    """(path, out_channels) of a pose model's heatmap head."""
+    head = model.get('head')
+    if isinstance(head, dict) and isinstance(head.get('out_channels'), int):
+        yield 'model.head.out_channels', head['out_channels'], 'keypoints'
+
+
+def _dataset_labels(dataset: dict, scope: Optional[str]):
+    """(what, count) the dataset config's samples are labelled with: its
+    classes (``metainfo`` or its dataset class's), or for MMPose its
+    keypoints; None where the config does not say (e.g. classes found in
+    folders)."""
+    from mmengine.registry import DATASETS
+    metainfo = dataset.get('metainfo') or {}
+    dataset_type = dataset.get('type')
+    dataset_class = dataset_type
+    if isinstance(dataset_type, str):
+        try:
+            with DATASETS.switch_scope_and_registry(scope) as registry:
+                dataset_class = registry.get(dataset_type)
+        except (KeyError, ImportError):
+            dataset_class = None
+    default = getattr(dataset_class, 'METAINFO', None) or {}
+    if scope == 'mmpose':
+        from mmpose.datasets.datasets.utils import parse_pose_metainfo
+        meta = dict(metainfo) if metainfo else dict(default)
+        if not meta:
+            return None
+        try:
+            return 'keypoints', parse_pose_metainfo(meta)['num_keypoints']
+        except (FileNotFoundError, KeyError, TypeError):
+            return None  # the dataset's own loading names the problem
+    classes = metainfo.get('classes') or default.get('classes')
+    return ('classes', len(classes)) if classes else None
+
+
+def check_class_counts(cfg: Config):
+    """Every head's class count (``num_classes``; a pose head's
+    ``out_channels``) equals the number of classes (keypoints) of the
+    training dataset, or of the test dataset for a test-only config: a
+    forgotten head otherwise trains or tests without an error and gives a
+    wrong model."""
+    model = _model_config(cfg)
+    for split in ('train', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        labelled = [(key, _dataset_labels(dataset, cfg.get('default_scope')))
+                    for key, dataset in _iter_datasets(
+                        loader.get('dataset'), f'{split}_dataloader.dataset')]
+        labelled = [(key, labels) for key, labels in labelled if labels]
+        if not labelled:
+            continue
+        key, (what, count) = labelled[-1]  # the innermost dataset
+        settings = list(_class_count_settings(model, 'model'))
+        if cfg.get('default_scope') == 'mmpose':
+            settings = list(_pose_head_outputs(model))
+        elif isinstance(cfg.get('data_preprocessor'), dict):
+            # MMPretrain's top-level one feeds Mixup / CutMix.
+            settings += _class_count_settings(
+                {'data_preprocessor': cfg.data_preprocessor}, '')
+        for path, value, kind in settings:
+            if kind == what and value != count:
+                raise ConfigCheckError(
+                    f'{path.lstrip(".")}={value} in {cfg.filename} does not '
+                    f'match the {count} {what} of {key}: set it to {count}')
+        return
+
+
 def check_config(cfg: Config,
                  resume: Optional[str] = None,
                  splits=('train', 'val', 'test')):
     """All checks the tools run before building a Runner."""
     check_backbone(cfg)
+    check_class_counts(cfg)
     check_checkpoint_paths(cfg, resume)
     check_dataset_paths(cfg, splits)
