@@ -1,4 +1,7 @@
-"""The command-line tools, run the way users run them."""
+"""The shared tools serve the detection configs, run the way users run them:
+a short toy run trains and validates with the COCO metric, tests with
+drawing and dumped predictions, resumes, infers, and trains on two CPU
+processes; bad settings are one-line errors."""
 import glob
 import json
 import os.path as osp
