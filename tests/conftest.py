@@ -65,3 +65,16 @@ def trained_toy(toy_data, tmp_path_factory):
         return runs[task]
 
     return run_of
+
+
+@pytest.fixture(scope='module')
+def task_toy_data(request, toy_data):
+    """``toy_data`` of the task the test module names in ``TASK``."""
+    return toy_data(request.module.TASK)
+
+
+@pytest.fixture(scope='module')
+def task_trained_toy(request, trained_toy):
+    """``trained_toy`` of the task the test module names in ``TASK``: (work
+    dir, log) of its short training run."""
+    return trained_toy(request.module.TASK)

@@ -5,6 +5,7 @@ import json
 import os.path as osp
 import re
 import sys
+from functools import partial
 
 import cv2
 import pytest
@@ -24,48 +25,36 @@ from toy_tasks import TOY_TASKS, short_run_options
 # Runs the tools end to end (training included).
 pytestmark = pytest.mark.slow
 
-TOY_CONFIG = TOY_TASKS['cls'].config
+# The module's toy task: its fixtures task_toy_data and task_trained_toy
+# (conftest.py) and the --cfg-options of its short run.
+TASK = 'cls'
+toy_options = partial(short_run_options, TASK)
+TOY_CONFIG = TOY_TASKS[TASK].config
 
 
-@pytest.fixture(scope='module')
-def tiny_toy_cls(toy_data):
-    return toy_data('cls')
-
-
-def toy_options(root, *extra):
-    """--cfg-options pointing the toy config at ``root``, for one epoch of
-    batch 4."""
-    return short_run_options('cls', root, *extra)
-
-
-@pytest.fixture(scope='module')
-def trained_toy_model(trained_toy):
-    return trained_toy('cls')
-
-
-def test_train_validates_top1(trained_toy_model):
-    work_dir, log = trained_toy_model
+def test_train_validates_top1(task_trained_toy):
+    work_dir, log = task_trained_toy
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
     assert 'accuracy/top1:' in log
 
 
-def test_test_tool_draws_every_image(trained_toy_model, tiny_toy_cls,
+def test_test_tool_draws_every_image(task_trained_toy, task_toy_data,
                                      tmp_path):
-    work_dir, _ = trained_toy_model
+    work_dir, _ = task_trained_toy
     show_dir = str(tmp_path / 'drawn')
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
                       str(tmp_path / 'test'), '--show-dir', show_dir,
-                      *toy_options(tiny_toy_cls))
+                      *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     # Every val image, not every 5000th.
     assert len(glob.glob(osp.join(show_dir, '*.png'))) == 6
 
 
-def test_infer_draws_and_writes_the_class(trained_toy_model, tiny_toy_cls,
+def test_infer_draws_and_writes_the_class(task_trained_toy, task_toy_data,
                                           tmp_path):
-    work_dir, _ = trained_toy_model
-    images = osp.join(tiny_toy_cls, 'val')
+    work_dir, _ = task_trained_toy
+    images = osp.join(task_toy_data, 'val')
     result = run_tool(sys.executable, 'tools/infer.py', images, '--config',
                       TOY_CONFIG, '--checkpoint',
                       osp.join(work_dir, 'epoch_1.pth'), '--out-dir',
@@ -80,21 +69,21 @@ def test_infer_draws_and_writes_the_class(trained_toy_model, tiny_toy_cls,
         assert len(prediction['pred_scores']) == len(CLS_CLASSES)
 
 
-def test_deploy_mode_in_test_and_infer(trained_toy_model, tiny_toy_cls,
+def test_deploy_mode_in_test_and_infer(task_trained_toy, task_toy_data,
                                        tmp_path):
     """--deploy folds the loaded checkpoint: the same top-1 as validation in
     training, the same scores as the plain model."""
-    work_dir, log = trained_toy_model
+    work_dir, log = task_trained_toy
     checkpoint = osp.join(work_dir, 'epoch_1.pth')
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG, checkpoint,
                       '--deploy', '--work-dir', str(tmp_path / 'test'),
-                      *toy_options(tiny_toy_cls))
+                      *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     assert 'MogaNet deploy mode: folded backbone' in result.stdout
     top1 = re.findall(r'accuracy/top1: ([\d.]+)', log)[-1]
     assert re.findall(r'accuracy/top1: ([\d.]+)', result.stdout) == [top1]
 
-    image = glob.glob(osp.join(tiny_toy_cls, 'val', '*', '*.jpg'))[0]
+    image = glob.glob(osp.join(task_toy_data, 'val', '*', '*.jpg'))[0]
     scores = {}
     for mode in ('plain', 'deploy'):
         out_dir = tmp_path / mode

@@ -8,6 +8,7 @@ import os.path as osp
 import pickle
 import shutil
 import sys
+from functools import partial
 
 import pytest
 
@@ -25,39 +26,27 @@ from toy_tasks import TOY_TASKS, short_run_options
 # Runs the tools end to end (training included).
 pytestmark = pytest.mark.slow
 
-TOY_CONFIG = TOY_TASKS['det'].config
+# The module's toy task: its fixtures task_toy_data and task_trained_toy
+# (conftest.py) and the --cfg-options of its short run.
+TASK = 'det'
+toy_options = partial(short_run_options, TASK)
+TOY_CONFIG = TOY_TASKS[TASK].config
 
 
-@pytest.fixture(scope='module')
-def tiny_toy_coco(toy_data):
-    return toy_data('det')
-
-
-def toy_options(root, *extra):
-    """--cfg-options pointing the toy config at ``root``, for one epoch."""
-    return short_run_options('det', root, *extra)
-
-
-@pytest.fixture(scope='module')
-def trained_toy_model(trained_toy):
-    """Two iterations of the toy Mask R-CNN, then validation."""
-    return trained_toy('det')
-
-
-def test_train_runs_and_validates_with_the_coco_metric(trained_toy_model):
-    work_dir, log = trained_toy_model
+def test_train_runs_and_validates_with_the_coco_metric(task_trained_toy):
+    work_dir, log = task_trained_toy
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
     assert 'coco/bbox_mAP' in log and 'coco/segm_mAP' in log
 
 
-def test_test_tool_dumps_and_draws_predictions(trained_toy_model,
-                                               tiny_toy_coco, tmp_path):
-    work_dir, _ = trained_toy_model
+def test_test_tool_dumps_and_draws_predictions(task_trained_toy,
+                                               task_toy_data, tmp_path):
+    work_dir, _ = task_trained_toy
     out = str(tmp_path / 'preds.pkl')
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
                       str(tmp_path), '--out', out, '--show-dir', 'drawn',
-                      *toy_options(tiny_toy_coco))
+                      *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     assert 'coco/segm_mAP' in result.stdout + result.stderr
     with open(out, 'rb') as f:
@@ -67,22 +56,22 @@ def test_test_tool_dumps_and_draws_predictions(trained_toy_model,
     assert len(drawn) == 4
 
 
-def test_resume_continues_from_the_last_checkpoint(trained_toy_model,
-                                                   tiny_toy_coco, tmp_path):
+def test_resume_continues_from_the_last_checkpoint(task_trained_toy,
+                                                   task_toy_data, tmp_path):
     work_dir = str(tmp_path / 'resumed')
-    shutil.copytree(trained_toy_model[0], work_dir)
+    shutil.copytree(task_trained_toy[0], work_dir)
     result = run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
                       '--work-dir', work_dir, '--resume',
-                      *toy_options(tiny_toy_coco, 'train_cfg.max_epochs=2'))
+                      *toy_options(task_toy_data, 'train_cfg.max_epochs=2'))
     assert result.returncode == 0, result.stderr[-4000:]
     log = result.stdout + result.stderr
     assert 'resumed epoch: 1' in log
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
 
 
-def test_infer_draws_predictions(trained_toy_model, tiny_toy_coco, tmp_path):
-    work_dir, _ = trained_toy_model
-    image = osp.join(tiny_toy_coco, 'val', '000000.jpg')
+def test_infer_draws_predictions(task_trained_toy, task_toy_data, tmp_path):
+    work_dir, _ = task_trained_toy
+    image = osp.join(task_toy_data, 'val', '000000.jpg')
     result = run_tool(sys.executable, 'tools/infer.py', image, '--config',
                       TOY_CONFIG, '--checkpoint',
                       osp.join(work_dir, 'epoch_1.pth'), '--out-dir',
@@ -93,12 +82,12 @@ def test_infer_draws_predictions(trained_toy_model, tiny_toy_coco, tmp_path):
         assert 'bboxes' in json.load(f)
 
 
-def test_distributed_training_on_two_cpu_processes(tiny_toy_coco, tmp_path):
+def test_distributed_training_on_two_cpu_processes(task_toy_data, tmp_path):
     work_dir = str(tmp_path / 'dist')
     result = run_distributed_tool(
         'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
         work_dir,
-        *toy_options(tiny_toy_coco, 'env_cfg.dist_cfg.backend=gloo',
+        *toy_options(task_toy_data, 'env_cfg.dist_cfg.backend=gloo',
                      'train_cfg.val_interval=2',
                      'train_dataloader.batch_size=2'),
         env=dict(PYTHON=sys.executable, PORT='29533', OMP_NUM_THREADS='1'))
@@ -124,19 +113,19 @@ def test_missing_dataset_stops_with_one_message(tmp_path):
     assert 'tools/make_toy_data.py det' in message[-1]
 
 
-def test_check_config_accepts_the_toy_config(tiny_toy_coco):
+def test_check_config_accepts_the_toy_config(task_toy_data):
     cfg = config_with(TOY_CONFIG)
     for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.data_root = tiny_toy_coco + '/'
+        cfg[f'{split}_dataloader'].dataset.data_root = task_toy_data + '/'
     for split in ('val', 'test'):
         cfg[f'{split}_evaluator'].ann_file = osp.join(
-            tiny_toy_coco, 'annotations', 'instances_val.json')
+            task_toy_data, 'annotations', 'instances_val.json')
     check_config(cfg)
 
 
-def test_missing_annotation_file_is_named(tiny_toy_coco):
+def test_missing_annotation_file_is_named(task_toy_data):
     cfg = config_with(TOY_CONFIG)
-    cfg.train_dataloader.dataset.data_root = tiny_toy_coco + '/'
+    cfg.train_dataloader.dataset.data_root = task_toy_data + '/'
     cfg.train_dataloader.dataset.ann_file = 'annotations/nope.json'
     with pytest.raises(DatasetNotFoundError,
                        match='annotations/nope.json .train_dataloader'):
@@ -172,11 +161,11 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
 
 
 def test_bad_image_in_detection_testing_is_an_error_naming_it(
-        trained_toy_model, tiny_toy_coco, tmp_path):
+        task_trained_toy, task_toy_data, tmp_path):
     """Testing stops at a truncated image, naming it (the mechanism every
     task shares; training's skipping is tested in test_reliability.py)."""
-    root, bad = corrupt_copy(tiny_toy_coco, tmp_path, 'val', index=1)
-    work_dir, _ = trained_toy_model
+    root, bad = corrupt_copy(task_toy_data, tmp_path, 'val', index=1)
+    work_dir, _ = task_trained_toy
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
                       str(tmp_path / 'test'), *toy_options(root))

@@ -5,6 +5,7 @@ import glob
 import json
 import os.path as osp
 import sys
+from functools import partial
 
 import cv2
 import pytest
@@ -17,47 +18,34 @@ from toy_tasks import TOY_TASKS, short_run_options
 # Runs the tools end to end (training included).
 pytestmark = pytest.mark.slow
 
-TOY_CONFIG = TOY_TASKS['pose'].config
+# The module's toy task: its fixtures task_toy_data and task_trained_toy
+# (conftest.py) and the --cfg-options of its short run.
+TASK = 'pose'
+toy_options = partial(short_run_options, TASK)
+TOY_CONFIG = TOY_TASKS[TASK].config
 FULL_CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
 
 
-@pytest.fixture(scope='module')
-def tiny_toy_pose(toy_data):
-    return toy_data('pose')
-
-
-def toy_options(root, *extra):
-    """--cfg-options pointing the toy config at ``root``, for one epoch of
-    batch 4."""
-    return short_run_options('pose', root, *extra)
-
-
-@pytest.fixture(scope='module')
-def trained_toy_model(trained_toy):
-    """One epoch of the toy pose model, then validation."""
-    return trained_toy('pose')
-
-
-def test_train_runs_and_validates_with_coco_metric(trained_toy_model):
-    work_dir, log = trained_toy_model
+def test_train_runs_and_validates_with_coco_metric(task_trained_toy):
+    work_dir, log = task_trained_toy
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
     # CocoMetric's OKS summary, through xtcocotools.
     for key in ('coco/AP:', 'coco/AP .5:', 'coco/AR:'):
         assert key in log, key
 
 
-def test_test_tool_draws_every_person(trained_toy_model, tiny_toy_pose,
+def test_test_tool_draws_every_person(task_trained_toy, task_toy_data,
                                       tmp_path):
-    work_dir, _ = trained_toy_model
+    work_dir, _ = task_trained_toy
     show_dir = 'drawn'
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
                       str(tmp_path), '--show-dir', show_dir,
-                      *toy_options(tiny_toy_pose))
+                      *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     assert 'coco/AP:' in result.stdout + result.stderr
     # MMPose's hook draws one image per person (top-down samples).
-    with open(osp.join(tiny_toy_pose, 'annotations',
+    with open(osp.join(task_toy_data, 'annotations',
                        'person_keypoints_val.json')) as f:
         people = len(json.load(f)['annotations'])
     drawn = glob.glob(str(tmp_path / '*' / show_dir / '*.jpg'))
@@ -65,13 +53,13 @@ def test_test_tool_draws_every_person(trained_toy_model, tiny_toy_pose,
     assert 'drawn predictions are in' in result.stdout
 
 
-def test_infer_draws_the_people_in_given_boxes(trained_toy_model,
-                                               tiny_toy_pose, tmp_path):
-    work_dir, _ = trained_toy_model
-    ann_file = osp.join(tiny_toy_pose, 'annotations',
+def test_infer_draws_the_people_in_given_boxes(task_trained_toy,
+                                               task_toy_data, tmp_path):
+    work_dir, _ = task_trained_toy
+    ann_file = osp.join(task_toy_data, 'annotations',
                         'person_keypoints_val.json')
     result = run_tool(sys.executable, 'tools/infer.py',
-                      osp.join(tiny_toy_pose, 'val'), '--config', TOY_CONFIG,
+                      osp.join(task_toy_data, 'val'), '--config', TOY_CONFIG,
                       '--checkpoint', osp.join(work_dir, 'epoch_1.pth'),
                       '--bboxes', ann_file, '--out-dir', str(tmp_path))
     assert result.returncode == 0, result.stderr[-4000:]
@@ -94,7 +82,7 @@ def test_infer_draws_the_people_in_given_boxes(trained_toy_model,
             assert prediction['bbox_score'] == 1
 
 
-def test_ground_truth_boxes_by_config_switch(tiny_toy_pose, tmp_path):
+def test_ground_truth_boxes_by_config_switch(task_toy_data, tmp_path):
     """The full configs evaluate on detected boxes; bbox_file=None turns
     the dataset to the annotations' own boxes."""
     from mmengine.registry import init_default_scope
@@ -106,7 +94,7 @@ def test_ground_truth_boxes_by_config_switch(tiny_toy_pose, tmp_path):
     bbox_file.write_text(json.dumps(detections))
     cfg = config_with(
         FULL_CONFIG, **{
-            'test_dataloader.dataset.data_root': tiny_toy_pose + '/',
+            'test_dataloader.dataset.data_root': task_toy_data + '/',
             'test_dataloader.dataset.ann_file':
             'annotations/person_keypoints_val.json',
             'test_dataloader.dataset.data_prefix.img': 'val/',
@@ -117,11 +105,11 @@ def test_ground_truth_boxes_by_config_switch(tiny_toy_pose, tmp_path):
             for i in range(len(detected))] == [[[5., 5., 55., 85.]]]
     cfg.merge_from_dict({
         'test_dataloader.dataset.bbox_file': None,
-        'test_evaluator.ann_file': osp.join(tiny_toy_pose, 'annotations',
+        'test_evaluator.ann_file': osp.join(task_toy_data, 'annotations',
                                             'person_keypoints_val.json')
     })
     check_config(cfg, splits=('test', ))
-    with open(osp.join(tiny_toy_pose, 'annotations',
+    with open(osp.join(task_toy_data, 'annotations',
                        'person_keypoints_val.json')) as f:
         people = len(json.load(f)['annotations'])
     assert len(DATASETS.build(cfg.test_dataloader.dataset)) == people
@@ -139,9 +127,9 @@ def test_missing_coco_stops_with_one_message(tmp_path):
     assert 'tools/make_toy_data.py pose' in message
 
 
-def test_missing_annotation_file_is_named(tiny_toy_pose):
+def test_missing_annotation_file_is_named(task_toy_data):
     cfg = config_with(TOY_CONFIG)
-    cfg.train_dataloader.dataset.data_root = tiny_toy_pose + '/'
+    cfg.train_dataloader.dataset.data_root = task_toy_data + '/'
     cfg.train_dataloader.dataset.ann_file = 'annotations/keypoints.json'
     with pytest.raises(DatasetNotFoundError,
                        match='annotations/keypoints.json .train_dataloader.'
@@ -149,11 +137,11 @@ def test_missing_annotation_file_is_named(tiny_toy_pose):
         check_config(cfg, splits=('train', ))
 
 
-def test_missing_person_detections_are_named(tiny_toy_pose, tmp_path):
+def test_missing_person_detections_are_named(task_toy_data, tmp_path):
     result = run_tool(
         sys.executable, 'tools/test.py', FULL_CONFIG, str(tmp_path / 'x.pth'),
         '--work-dir', str(tmp_path), '--cfg-options',
-        f'test_dataloader.dataset.data_root={tiny_toy_pose}/',
+        f'test_dataloader.dataset.data_root={task_toy_data}/',
         'test_dataloader.dataset.ann_file=annotations/'
         'person_keypoints_val.json',
         'test_dataloader.dataset.data_prefix.img=val/')
@@ -163,7 +151,7 @@ def test_missing_person_detections_are_named(tiny_toy_pose, tmp_path):
     assert 'x.pth: does not exist' in result.stderr
     cfg = config_with(
         FULL_CONFIG, **{
-            'test_dataloader.dataset.data_root': tiny_toy_pose + '/',
+            'test_dataloader.dataset.data_root': task_toy_data + '/',
             'test_dataloader.dataset.ann_file':
             'annotations/person_keypoints_val.json',
             'test_dataloader.dataset.data_prefix.img': 'val/'
@@ -175,10 +163,10 @@ def test_missing_person_detections_are_named(tiny_toy_pose, tmp_path):
         check_config(cfg, splits=('test', ))
 
 
-def test_missing_evaluator_annotations_are_named(tiny_toy_pose):
+def test_missing_evaluator_annotations_are_named(task_toy_data):
     cfg = config_with(TOY_CONFIG)
-    cfg.val_dataloader.dataset.data_root = tiny_toy_pose + '/'
-    cfg.val_evaluator.ann_file = tiny_toy_pose + '/annotations/val.json'
+    cfg.val_dataloader.dataset.data_root = task_toy_data + '/'
+    cfg.val_evaluator.ann_file = task_toy_data + '/annotations/val.json'
     with pytest.raises(DatasetNotFoundError,
                        match=r'annotations/val.json \(val_evaluator.ann_file'):
         check_config(cfg, splits=('val', ))

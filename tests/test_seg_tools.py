@@ -5,6 +5,7 @@ import glob
 import os.path as osp
 import re
 import sys
+from functools import partial
 
 import cv2
 import pytest
@@ -24,42 +25,29 @@ from toy_tasks import TOY_TASKS, short_run_options
 # Runs the tools end to end (training included).
 pytestmark = pytest.mark.slow
 
-TOY_CONFIG = TOY_TASKS['seg'].config
+# The module's toy task: its fixtures task_toy_data and task_trained_toy
+# (conftest.py) and the --cfg-options of its short run.
+TASK = 'seg'
+toy_options = partial(short_run_options, TASK)
+TOY_CONFIG = TOY_TASKS[TASK].config
 
 
-@pytest.fixture(scope='module')
-def tiny_toy_ade(toy_data):
-    return toy_data('seg')
-
-
-def toy_options(root, *extra):
-    """--cfg-options pointing the toy config at ``root``, for a run of two
-    iterations of batch 2."""
-    return short_run_options('seg', root, *extra)
-
-
-@pytest.fixture(scope='module')
-def trained_toy_model(trained_toy):
-    """Two iterations of the toy UperNet, then validation."""
-    return trained_toy('seg')
-
-
-def test_train_runs_and_validates_with_iou_metric(trained_toy_model):
-    work_dir, log = trained_toy_model
+def test_train_runs_and_validates_with_iou_metric(task_trained_toy):
+    work_dir, log = task_trained_toy
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
     assert 'mIoU' in log and 'mAcc' in log and 'aAcc' in log
     for name in SEG_CLASSES:  # a row of IoUMetric's per-class table
         assert re.search(rf'\|\s+{name}\s+\|\s+[\d.]+\s+\|', log), name
 
 
-def test_test_tool_draws_overlays_and_runs_tta(trained_toy_model,
-                                               tiny_toy_ade, tmp_path):
-    work_dir, _ = trained_toy_model
+def test_test_tool_draws_overlays_and_runs_tta(task_trained_toy,
+                                               task_toy_data, tmp_path):
+    work_dir, _ = task_trained_toy
     checkpoint = osp.join(work_dir, 'iter_2.pth')
     show_dir = str(tmp_path / 'drawn')
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       checkpoint, '--work-dir', str(tmp_path / 'test'),
-                      '--show-dir', show_dir, *toy_options(tiny_toy_ade))
+                      '--show-dir', show_dir, *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     drawn = glob.glob(osp.join(show_dir, '**', '*.png'), recursive=True)
     assert len(drawn) == 2  # every val image, not every 50th
@@ -68,7 +56,7 @@ def test_test_tool_draws_overlays_and_runs_tta(trained_toy_model,
     # Multi-scale (6 ratios) and flip: 12 views of each image, merged.
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       checkpoint, '--work-dir', str(tmp_path / 'tta'),
-                      '--tta', *toy_options(tiny_toy_ade))
+                      '--tta', *toy_options(task_toy_data))
     assert result.returncode == 0, result.stderr[-4000:]
     assert 'mIoU' in result.stdout + result.stderr
     # The config the run used, as the Runner saved it in the work dir.
@@ -81,10 +69,10 @@ def test_test_tool_draws_overlays_and_runs_tta(trained_toy_model,
         tested.tta_pipeline
 
 
-def test_infer_writes_overlays_and_label_maps(trained_toy_model,
-                                              tiny_toy_ade, tmp_path):
-    work_dir, _ = trained_toy_model
-    images = osp.join(tiny_toy_ade, 'images', 'validation')
+def test_infer_writes_overlays_and_label_maps(task_trained_toy,
+                                              task_toy_data, tmp_path):
+    work_dir, _ = task_trained_toy
+    images = osp.join(task_toy_data, 'images', 'validation')
     result = run_tool(sys.executable, 'tools/infer.py', images, '--config',
                       TOY_CONFIG, '--checkpoint',
                       osp.join(work_dir, 'iter_2.pth'), '--out-dir',
@@ -126,16 +114,16 @@ def test_missing_ade20k_stops_with_one_message(tmp_path):
     assert 'tools/make_toy_data.py seg' in message
 
 
-def test_check_config_accepts_the_toy_config(tiny_toy_ade):
+def test_check_config_accepts_the_toy_config(task_toy_data):
     cfg = config_with(TOY_CONFIG)
     for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.data_root = tiny_toy_ade + '/'
+        cfg[f'{split}_dataloader'].dataset.data_root = task_toy_data + '/'
     check_config(cfg)
 
 
-def test_missing_label_folder_is_named(tiny_toy_ade):
+def test_missing_label_folder_is_named(task_toy_data):
     cfg = config_with(TOY_CONFIG)
-    cfg.val_dataloader.dataset.data_root = tiny_toy_ade + '/'
+    cfg.val_dataloader.dataset.data_root = task_toy_data + '/'
     cfg.val_dataloader.dataset.data_prefix.seg_map_path = 'labels/val'
     with pytest.raises(DatasetNotFoundError,
                        match='labels/val .val_dataloader.dataset.data_prefix'
@@ -177,14 +165,14 @@ def test_head_width_error_from_the_train_tool(tmp_path):
         result.stderr.strip().splitlines()[-1]
 
 
-def test_distributed_training_on_two_cpu_processes(tiny_toy_ade, tmp_path):
+def test_distributed_training_on_two_cpu_processes(task_toy_data, tmp_path):
     """SyncBN, which PyTorch runs on GPUs only, becomes BN on CPU processes;
     the two processes share the 4 images of each iteration."""
     work_dir = str(tmp_path / 'dist')
     result = run_distributed_tool(
         'bash', 'tools/dist_train.sh', TOY_CONFIG, '2', '--work-dir',
         work_dir,
-        *toy_options(tiny_toy_ade, 'env_cfg.dist_cfg.backend=gloo',
+        *toy_options(task_toy_data, 'env_cfg.dist_cfg.backend=gloo',
                      'train_cfg.max_iters=1', 'train_cfg.val_interval=1',
                      'default_hooks.checkpoint.interval=1'),
         env=dict(PYTHON=sys.executable, PORT='29534', OMP_NUM_THREADS='1'))
