@@ -23,6 +23,11 @@ class DatasetNotFoundError(ConfigCheckError, FileNotFoundError):
     """A dataset path of a config does not exist."""
 
 
+class DatasetLayoutError(ConfigCheckError):
+    """A dataset's files are not laid out, or do not hold, what its config
+    needs: a JSON without categories, a label map of the wrong size."""
+
+
 class CheckpointError(MmmogaError, ValueError):
     """A checkpoint file cannot be used: missing, unreadable, or holding
     something other than what was asked for."""
@@ -51,6 +56,7 @@ class NonFiniteLossError(MmmogaError, RuntimeError):
 
 __all__ = [
     'MmmogaError', 'ConfigCheckError', 'DatasetNotFoundError',
+    'DatasetLayoutError',
     'CheckpointError', 'CheckpointLayoutError', 'UnsafeCheckpointError',
     'DeployLayoutError', 'BadDataError', 'NonFiniteLossError'
 ]

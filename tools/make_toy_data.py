@@ -1,6 +1,7 @@
 """Generates a deterministic toy dataset for a task.
 
     python tools/make_toy_data.py det --out data/toy_coco
+    python tools/make_toy_data.py det-boxes --out data/toy_boxes
     python tools/make_toy_data.py seg --out data/toy_ade
     python tools/make_toy_data.py pose --out data/toy_coco_pose
     python tools/make_toy_data.py cls --out data/toy_cls
@@ -8,6 +9,9 @@
 det: COCO instance segmentation of circles, squares and triangles (1-6 per
 image, varied size, colour and position, with overlaps and background
 clutter), `train/`, `val/` and `annotations/instances_{train,val}.json`.
+det-boxes: the same images and boxes without masks, in another layout
+(`labels/{train,val}.json` with category ids 7, 3, 12 and
+`pictures/{train,val}/part_<n>/*.jpg`), for trying tools/dataset_config.py.
 seg: semantic segmentation in ADE20K's layout (`images/{training,validation}`,
 `annotations/{training,validation}` label maps, 0 = ignored background) of
 the same shapes over regions textured with stripes, checks or dots; colours
@@ -26,6 +30,7 @@ import time
 from mmmoga.apis.cli import ToolArgumentParser, report_errors
 from mmmoga.toy_data import (
     write_toy_ade,
+    write_toy_boxes,
     write_toy_cls,
     write_toy_coco,
     write_toy_coco_pose,
@@ -33,6 +38,7 @@ from mmmoga.toy_data import (
 
 WRITERS = {
     'det': write_toy_coco,
+    'det-boxes': write_toy_boxes,
     'seg': write_toy_ade,
     'pose': write_toy_coco_pose,
     'cls': write_toy_cls

@@ -261,7 +261,7 @@ def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
 CLASS_AGNOSTIC_KEYS = ('rpn_head', )
 
 
-def _class_count_settings(config, path: str):
+def class_count_settings(config, path: str):
     """(path, value) of every ``num_classes`` in a model config, and of
     every ``out_channels`` of a top-down pose head (one heatmap per
     keypoint)."""
@@ -272,10 +272,10 @@ def _class_count_settings(config, path: str):
             if key == 'num_classes' and isinstance(value, int):
                 yield f'{path}.num_classes', value, 'classes'
             elif isinstance(value, (dict, list, tuple)):
-                yield from _class_count_settings(value, f'{path}.{key}')
+                yield from class_count_settings(value, f'{path}.{key}')
     elif isinstance(config, (list, tuple)):
         for index, value in enumerate(config):
-            yield from _class_count_settings(value, f'{path}[{index}]')
+            yield from class_count_settings(value, f'{path}[{index}]')
 
 
 def _pose_head_outputs(model: dict):
@@ -332,12 +332,12 @@ def check_class_counts(cfg: Config):
         if not labelled:
             continue
         key, (what, count) = labelled[-1]  # the innermost dataset
-        settings = list(_class_count_settings(model, 'model'))
+        settings = list(class_count_settings(model, 'model'))
         if cfg.get('default_scope') == 'mmpose':
             settings = list(_pose_head_outputs(model))
         elif isinstance(cfg.get('data_preprocessor'), dict):
             # MMPretrain's top-level one feeds Mixup / CutMix.
-            settings += _class_count_settings(
+            settings += class_count_settings(
                 {'data_preprocessor': cfg.data_preprocessor}, '')
         for path, value, kind in settings:
             if kind == what and value != count:

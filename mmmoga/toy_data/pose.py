@@ -12,6 +12,7 @@ they are, or a flipped training image would contradict its labels: the
 person's left limbs carry a light core line and its left eye and ear are
 light dots, the right ones dark.
 """
+import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
@@ -280,9 +281,11 @@ def write_pose_split(out_dir: str, split: str, num_images: int, seed: int,
                        keypoints=list(COCO_KEYPOINTS),
                        skeleton=COCO_SKELETON,
                        flip_pairs=[list(p) for p in COCO_FLIP_PAIRS])]
-    return write_coco_images(out_dir, split, 'person_keypoints', num_images,
-                             seed, SPLIT_SEEDS[split], draw, categories,
-                             'mmmoga toy limb figures')
+    return write_coco_images(
+        osp.join(out_dir, split),
+        osp.join(out_dir, 'annotations', f'person_keypoints_{split}.json'),
+        num_images, seed, SPLIT_SEEDS[split], draw, categories,
+        'mmmoga toy limb figures')
 
 
 def write_toy_coco_pose(out_dir: str, num_train: int = 400,
