@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env lint test test-fast demo demo-seg demo-pose demo-cls bench clean-venv
+.PHONY: install check-env lint test test-fast demo demo-det-boxes demo-seg demo-pose demo-cls bench clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -28,6 +28,9 @@ test-fast: install
 # reach its target (tools/demo.py). `demo` is the detection one.
 demo: install
 	$(PY) tools/demo.py det
+
+demo-det-boxes: install
+	$(PY) tools/demo.py det-boxes
 
 demo-seg: install
 	$(PY) tools/demo.py seg

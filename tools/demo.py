@@ -3,6 +3,8 @@ evaluated with its library's metric, and draws its predictions
 (``mmmoga.apis.demo``).
 
     python tools/demo.py det   # make demo:      Mask R-CNN + MogaNet-XT
+    python tools/demo.py det-boxes  # make demo-det-boxes: Faster R-CNN on
+                               # box-only data, config by dataset_config.py
     python tools/demo.py seg   # make demo-seg:  UperNet + MogaNet-XT
     python tools/demo.py pose  # make demo-pose: top-down heatmap MogaNet-XT
     python tools/demo.py cls   # make demo-cls:  MogaNet-XT classifier
@@ -50,6 +52,9 @@ def parse_args():
     parser.add_argument('--score-thr', type=float, default=DEFAULT_SCORE_THR,
                         help='detection: draw predictions scoring at least '
                         'this (default: %(default)s)')
+    parser.add_argument('--seed', type=int,
+                        help='random seed of the training (default: the toy '
+                        'config\'s, 0)')
     parser.add_argument('--table', action='store_true',
                         help='run nothing: print the last result of every '
                         'demo (from the default work dirs) as a table')
@@ -78,7 +83,8 @@ def main():
         return
     allocator = tune_malloc(not args.default_malloc)
     work_dir = args.work_dir or default_work_dir(args.task)
-    result = run_demo(args.task, work_dir, score_thr=args.score_thr)
+    result = run_demo(args.task, work_dir, score_thr=args.score_thr,
+                      seed=args.seed)
     save_result(result, work_dir, allocator)
     print(results_table(result, allocator))
     if not result.passed:

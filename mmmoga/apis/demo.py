@@ -7,6 +7,7 @@ every prediction (pose: the trained model draws all the people of each val
 image afterwards), and report a results table.
 """
 import json
+import os
 import os.path as osp
 import time
 from dataclasses import dataclass
@@ -18,12 +19,14 @@ from mmengine.runner import find_latest_checkpoint
 from mmmoga.engine import build_runner
 from mmmoga.toy_data import (
     write_toy_ade,
+    write_toy_boxes,
     write_toy_cls,
     write_toy_coco,
     write_toy_coco_pose,
 )
 
 from .config_checks import check_config
+from .dataset_config import DatasetOptions, write_dataset_config
 from .inference import DEFAULT_SCORE_THR
 from .testing import enable_deploy_test, enable_visualization
 
@@ -47,6 +50,10 @@ class DemoTask:
             :class:`~mmmoga.visualization.PoseDrawer` (MMPose's hook draws
             one person per image file) instead of by the test's
             visualization hook.
+        own_data: The data is "the user's own": ``config`` is the base of
+            a config that :func:`~mmmoga.apis.dataset_config.
+            write_dataset_config` writes into the work dir for it, with
+            these options, as a user would with tools/dataset_config.py.
     """
     title: str
     config: str
@@ -57,6 +64,7 @@ class DemoTask:
     reported: Tuple[str, ...]
     metric_scale: float
     draws_people: bool = False
+    own_data: Optional[DatasetOptions] = None
 
 
 DEMOS = {
@@ -71,6 +79,18 @@ DEMOS = {
         reported=('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75',
                   'coco/segm_mAP', 'coco/segm_mAP_50', 'coco/segm_mAP_75'),
         metric_scale=1.),
+    'det-boxes': DemoTask(
+        title='Faster R-CNN + MogaNet-XT, toy boxes (own layout)',
+        config='configs/det/toy/faster_rcnn_moga_xt_toy.py',
+        data_root='data/toy_boxes',
+        data_files=('labels/train.json', 'labels/val.json'),
+        write_data=write_toy_boxes,
+        targets={'coco/bbox_mAP': 0.40},
+        reported=('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'),
+        metric_scale=1.,
+        own_data=DatasetOptions(
+            train_ann='labels/train.json', val_ann='labels/val.json',
+            train_img='pictures/train/', val_img='pictures/val/')),
     'seg': DemoTask(
         title='UperNet + MogaNet-XT, toy segmentation (ADE20K layout)',
         config='configs/seg/toy/upernet_moga_xt_toy.py',
@@ -162,14 +182,29 @@ def default_work_dir(task: str) -> str:
 
 
 def run_demo(task: str, work_dir: Optional[str] = None,
-             score_thr: float = DEFAULT_SCORE_THR) -> DemoResult:
+             score_thr: float = DEFAULT_SCORE_THR,
+             seed: Optional[int] = None) -> DemoResult:
     """Runs the demo of ``task`` (a key of :data:`DEMOS`) in ``work_dir``
-    (default: :func:`default_work_dir`)."""
+    (default: :func:`default_work_dir`); ``seed`` replaces the toy
+    config's random seed."""
     demo = DEMOS[task]
     start = time.time()
     ensure_toy_data(demo)
-    cfg = Config.fromfile(demo.config)
-    cfg.work_dir = work_dir or default_work_dir(task)
+    work_dir = work_dir or default_work_dir(task)
+    config = demo.config
+    if demo.own_data is not None:
+        os.makedirs(work_dir, exist_ok=True)
+        name = osp.splitext(osp.basename(config))[0]
+        written = write_dataset_config(
+            config, demo.data_root, osp.join(work_dir, f'{name}_own.py'),
+            demo.own_data)
+        config = written.out_file
+        print(f'[demo] wrote {config} for the data in {demo.data_root}:')
+        print('\n'.join('[demo]   ' + line for line in written.summary))
+    cfg = Config.fromfile(config)
+    cfg.work_dir = work_dir
+    if seed is not None:
+        cfg.randomness.seed = seed
     # Validation would repeat the final test (which also draws). mmengine's
     # loops validate after the last epoch or iteration whatever the
     # interval, but never before `val_begin`.
