@@ -5,7 +5,8 @@ Importing the package (directly or through
 root registries, which the registries of mmdet, mmseg, mmpose and mmpretrain
 all fall back to:
 
-* ``MODELS``: ``MogaNet`` and ``LN2d``; ``WEIGHT_INITIALIZERS``:
+* ``MODELS``: ``MogaNet``, ``LN2d`` and ``OnnxModel`` (an exported model
+  that ``tools/test.py`` evaluates); ``WEIGHT_INITIALIZERS``:
   ``FanOutNormal``;
 * ``DATASETS``: ``CheckedDataset``;
 * ``HOOKS``: ``AtomicCheckpointHook``, ``CheckpointFitHook``,
@@ -22,7 +23,7 @@ It also makes mmengine load local checkpoints safely on torch >= 2.6
 (:mod:`mmmoga.checkpoint.safe_loading`). The layers and which way imports run
 are described in ``docs/architecture.md``.
 """
-from . import datasets, engine, visualization  # noqa: F401  (registration)
+from . import datasets, engine, runtime, visualization  # noqa: F401
 from .checkpoint import enable_safe_checkpoint_loading
 from .models import LayerNorm2d, MogaNet
 from .version import __version__

@@ -63,3 +63,81 @@ def test_detectors_are_explained(tmp_path):
     last = tool_error(result)
     assert last.startswith('error: ') and 'MMDeploy' in last
     assert not list(tmp_path.iterdir())
+
+
+def last_metric(output, name):
+    """The last value the log gives ``name`` (e.g. ``coco/AP``)."""
+    import re
+    values = re.findall(re.escape(name) + r': (-?[0-9.]+)', output)
+    assert values, output[-3000:]
+    return float(values[-1])
+
+
+@pytest.mark.parametrize('task,metric,backend', [
+    ('pose', 'coco/AP', 'onnxruntime'),
+    ('cls', 'accuracy/top1', 'openvino'),
+])
+def test_an_exported_model_scores_as_the_pytorch_one(
+        task, metric, backend, trained_toy, toy_data, tmp_path):
+    """tools/test.py evaluates the exported file with the config's own
+    dataset and metric, as it does the checkpoint in deploy mode."""
+    from toy_tasks import TOY_TASKS, short_run_options
+    toy = TOY_TASKS[task]
+    work_dir, _ = trained_toy(task)
+    checkpoint = str(work_dir) + '/' + toy.checkpoint
+    onnx_path = str(tmp_path / 'model.onnx')
+    result = run_tool(sys.executable, 'tools/export_onnx.py', toy.config,
+                      checkpoint, onnx_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    options = short_run_options(task, toy_data(task))
+    pytorch = run_tool(sys.executable, 'tools/test.py', toy.config,
+                       checkpoint, '--deploy', '--work-dir',
+                       str(tmp_path / 'pt'), *options)
+    assert pytorch.returncode == 0, pytorch.stderr[-3000:]
+    exported = run_tool(sys.executable, 'tools/test.py', toy.config,
+                        onnx_path, '--backend', backend, '--work-dir',
+                        str(tmp_path / 'onnx'), *options)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    scale = 100 if task == 'cls' else 1  # mmpretrain reports percentages
+    assert abs(last_metric(pytorch.stdout + pytorch.stderr, metric) -
+               last_metric(exported.stdout + exported.stderr, metric)) \
+        <= 0.005 * scale
+
+
+def test_pose_export_decodes_as_mmpose(tmp_path):
+    """Random weights: the graph's keypoints and scores are those of the
+    PyTorch model's own predict (flip test, heatmap decoding) at another
+    batch than traced."""
+    from mmengine.structures import InstanceData
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.structures import PoseDataSample
+    flip_indices = parse_pose_metainfo(
+        dict(from_file='configs/_base_/datasets/coco.py'))['flip_indices']
+    config = 'configs/pose/toy/topdown_heatmap_moga_xt_toy.py'
+    model = plain_checkpoint(config, tmp_path / 'plain.pth')
+    onnx_path = tmp_path / 'pose.onnx'
+    result = run_tool(sys.executable, 'tools/export_onnx.py', config,
+                      str(tmp_path / 'plain.pth'), str(onnx_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'keypoints, keypoint_scores, heatmaps' in result.stdout
+    image = torch.rand(3, 3, 128, 96)
+    session = onnxruntime.InferenceSession(
+        str(onnx_path), providers=['CPUExecutionProvider'])
+    keypoints, scores, _ = session.run(None, {'image': image.numpy()})
+    samples = []
+    for _ in range(3):
+        sample = PoseDataSample(metainfo=dict(
+            input_size=(96, 128), input_center=np.array([48., 64.]),
+            input_scale=np.array([96., 128.]),
+            flip_indices=flip_indices))
+        sample.gt_instances = InstanceData(bboxes=np.zeros((1, 4)),
+                                           bbox_scores=np.ones(1))
+        samples.append(sample)
+    with torch.no_grad():
+        predicted = model.predict(image, samples)
+    expected = np.concatenate([s.pred_instances.keypoints for s in predicted])
+    expected_scores = np.concatenate(
+        [s.pred_instances.keypoint_scores for s in predicted])
+    np.testing.assert_allclose(scores, expected_scores, atol=ATOL, rtol=0)
+    # The crop spans the input exactly, so input and image pixels agree.
+    assert (np.abs(keypoints - expected) < 1e-3).mean() > 0.98

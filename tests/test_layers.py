@@ -15,6 +15,7 @@ LAYERS = {
     'version': 0, 'errors': 0, 'utils': 0,
     'models': 1, 'checkpoint': 1,
     'datasets': 2, 'toy_data': 2, 'engine': 2, 'visualization': 2,
+    'runtime': 2,
     'apis': 3, 'zoo': 3,
     '__init__': 4,
 }

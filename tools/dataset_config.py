@@ -1,7 +1,8 @@
-"""Writes a config for your own dataset: a thin config that inherits CONFIG
-(any zoo or toy config of the task) and sets the data paths, the classes
-(pose: the keypoint set), the class count of every head and the
-evaluators' files, after checking the data; then prints what it found.
+"""Writes a config for your own dataset, after checking the data.
+
+OUT.py inherits CONFIG (any zoo or toy config of the task) and sets the data
+paths, the classes (pose: the keypoint set), the class count of every head
+and the evaluators' files; what the data holds is printed.
 
     python tools/dataset_config.py configs/det/faster_rcnn_moga_s.py \\
         data/my_boxes -o configs/my/faster_rcnn_moga_s_my_boxes.py
@@ -28,7 +29,7 @@ def parse_args():
     parser = ToolArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n', 5)[5])
+        epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('config', help='the zoo or toy config to start from')
     parser.add_argument('data_root', help='the dataset folder')
     parser.add_argument('-o', '--out', required=True,

@@ -9,12 +9,20 @@ before it keeps the file (``mmmoga.apis.export``).
     # logits at the image's size (whole-image inference)
     python tools/export_onnx.py configs/cls/moganet_s_in1k.py CKPT cls.onnx
     python tools/export_onnx.py configs/seg/upernet_moga_s.py CKPT seg.onnx
+    # a top-down pose model: person crops -> keypoints (crop pixels),
+    # keypoint scores, heatmaps; flip test and decoding inside the graph
+    python tools/export_onnx.py \\
+        configs/pose/topdown_heatmap_moga_s_256x192.py CKPT pose.onnx
+    # evaluate an exported file on the config's test set
+    python tools/test.py configs/pose/topdown_heatmap_moga_s_256x192.py \\
+        pose.onnx --backend onnxruntime
 
 CKPT may hold the plain structure (as training saves it; it is folded after
 loading) or the deployed one (tools/reparameterize_model.py). The input is a
 normalised float32 image batch (N, C, H, W), as the config's
-data_preprocessor hands it to the model; the graph does no resizing,
-normalisation or post-processing. Detectors are not exported yet.
+data_preprocessor hands it to the model; the graph does no resizing or
+normalisation (the pose graph decodes its heatmaps). Detectors are not
+exported yet.
 """
 
 
@@ -35,11 +43,13 @@ def parse_args():
     parser.add_argument('out', help='the .onnx file to write')
     parser.add_argument(
         '--part', choices=PARTS, default='model',
-        help='model: a classifier or segmentor as a whole; backbone: the '
+        help='model: a classifier, segmentor or pose model as a whole; '
+        'backbone: the '
         'MogaNet alone')
     parser.add_argument(
-        '--shape', type=int, nargs=2, default=(224, 224), metavar=('H', 'W'),
-        help='image size traced and checked (default: 224 224)')
+        '--shape', type=int, nargs=2, metavar=('H', 'W'),
+        help='image size traced and checked (default: a pose model\'s '
+        'input size, else 224 224)')
     add_cfg_options_argument(parser)
     return parser.parse_args()
 
@@ -49,9 +59,9 @@ def main():
     prepare_output_file(args.out, 'the ONNX file')
     cfg = load_config(args.config, args.cfg_options)
     exported = export_onnx(cfg, args.checkpoint, args.out, part=args.part,
-                           shape=tuple(args.shape))
-    size = (f'{args.shape[0]}x{args.shape[1]} only' if exported.fixed_size
-            else 'any H, W')
+                           shape=tuple(args.shape) if args.shape else None)
+    _, height, width = exported.checked_shapes[0]
+    size = f'{height}x{width} only' if exported.fixed_size else 'any H, W'
     channels = exported.in_channels
     checked = ', '.join(f'{b}x{channels}x{h}x{w}'
                         for b, h, w in exported.checked_shapes)

@@ -2,6 +2,8 @@
 or classification alike (the task and registry scope come from the config).
 
     python tools/test.py configs/det/mask_rcnn_moga_s.py CHECKPOINT
+    python tools/test.py configs/cls/moganet_s_in1k.py cls.onnx \\
+        --backend openvino
     bash tools/dist_test.sh configs/det/mask_rcnn_moga_s.py CHECKPOINT 8
 """
 
@@ -13,13 +15,16 @@ from mmmoga.apis import (
 )
 from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.engine import build_runner
+from mmmoga.runtime import BACKENDS
 from mmmoga.utils import tune_malloc
 
 
 def parse_args():
     parser = ToolArgumentParser(description='Test (evaluate) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint', help='checkpoint file, or an .onnx file written by '
+        'tools/export_onnx.py')
     parser.add_argument(
         '--work-dir',
         help='where metrics are saved; defaults to ./work_dirs/<config name>')
@@ -53,6 +58,9 @@ def parse_args():
         action='store_true',
         help='test even if the checkpoint does not fill the model exactly '
         '(the tensors that fit are loaded, the mismatch is printed)')
+    parser.add_argument(
+        '--backend', choices=BACKENDS,
+        help='runtime of an .onnx CHECKPOINT (default: onnxruntime)')
     add_runner_arguments(parser)
     return parser.parse_args()
 
@@ -64,7 +72,8 @@ def main():
     drawn_dir = prepare_testing(
         cfg, args.checkpoint, show=args.show, show_dir=args.show_dir,
         wait_time=args.wait_time, out=args.out, tta=args.tta,
-        deploy=args.deploy, allow_partial=args.allow_partial)
+        deploy=args.deploy, allow_partial=args.allow_partial,
+        backend=args.backend)
     runner = build_runner(cfg)
     runner.test()
     if drawn_dir is not None:

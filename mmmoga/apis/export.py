@@ -2,8 +2,10 @@
 against PyTorch before the file is kept.
 
 The graph takes a normalised float32 image batch ``(N, C, H, W)``, as the
-config's data_preprocessor hands it to the model, and does no resizing,
-normalisation or post-processing. Detectors are not exported: their
+config's data_preprocessor hands it to the model, and does no resizing or
+normalisation; a top-down pose model decodes its heatmaps into keypoints in
+the graph (:mod:`mmmoga.runtime` maps them to the image). Detectors are not
+exported: their
 test-time post-processing (NMS, RoI pooling) needs MMDeploy's rewriters, and
 MMDeploy 1.3.1, the latest release, pins protobuf<=3.20.2 while onnx 1.23
 needs protobuf>=6.31.1, so the two cannot be installed together.
@@ -49,10 +51,121 @@ class SegmentorLogits(nn.Module):
                              align_corners=self.model.align_corners)
 
 
-# default_scope: (name of the graph's output, wrapper of the whole model)
+def decode_heatmaps(heatmaps: torch.Tensor,
+                    scale: Tuple[float, float]) -> Tuple[torch.Tensor,
+                                                         torch.Tensor]:
+    """MMPose's MSRAHeatmap decoding (``unbiased=False``) in tensor
+    operations that export: each heatmap's maximum, a quarter pixel towards
+    the higher neighbour on each axis (under the same border conditions as
+    mmpose's ``refine_keypoints``), times ``scale`` (input / heatmap size,
+    x then y). A maximum of 0 or less gives the keypoint (-1, -1) x scale,
+    as mmpose does."""
+    _, _, height, width = heatmaps.shape
+    flat = heatmaps.flatten(2)
+    scores, index = flat.max(dim=2)
+    x, y = index % width, torch.div(index, width, rounding_mode='floor')
+
+    def at(row, column):
+        return flat.gather(2, (row.clamp(0, height - 1) * width +
+                               column.clamp(0, width - 1)).unsqueeze(2))[
+                                   ..., 0]
+
+    found = scores > 0
+    zero = torch.zeros_like(scores)
+    dx = torch.where(found & (x > 1) & (x < width - 1) & (y > 0),
+                     at(y, x + 1) - at(y, x - 1), zero)
+    dy = torch.where(found & (y > 1) & (y < height - 1) & (x > 0),
+                     at(y + 1, x) - at(y - 1, x), zero)
+    missing = torch.full_like(scores, -1.)
+    keypoints = torch.stack([
+        torch.where(found, x.to(scores), missing) + 0.25 * dx.sign(),
+        torch.where(found, y.to(scores), missing) + 0.25 * dy.sign()
+    ], dim=-1)
+    return keypoints * keypoints.new_tensor(scale), scores
+
+
+class PoseKeypoints(nn.Module):
+    """An MMPose top-down heatmap model as ``person crops -> keypoints (in
+    the crop's pixels), keypoint scores``: the heatmaps (with the config's
+    flip test: the mirrored crop's heatmaps flipped back, the left and right
+    keypoints swapped, shifted a pixel as ``shift_heatmap`` says, and
+    averaged in), decoded in the graph (:func:`decode_heatmaps`)."""
+
+    def __init__(self, model: nn.Module, flip_indices: Optional[List[int]],
+                 shift_heatmap: bool, scale: Tuple[float, float]):
+        super().__init__()
+        self.model = model
+        self.flip_test = flip_indices is not None
+        self.register_buffer('flip_indices', torch.tensor(flip_indices or []))
+        self.shift_heatmap = shift_heatmap
+        self.scale = scale
+
+    def heatmaps(self, image: torch.Tensor) -> torch.Tensor:
+        heatmaps = self.model.head(self.model.extract_feat(image))
+        if self.flip_test:
+            flipped = self.model.head(self.model.extract_feat(
+                image.flip(-1))).flip(-1).index_select(1, self.flip_indices)
+            if self.shift_heatmap:
+                flipped = torch.cat([flipped[..., :1], flipped[..., :-1]],
+                                    dim=-1)
+            heatmaps = (heatmaps + flipped) * 0.5
+        return heatmaps
+
+    def forward(self, image: torch.Tensor):
+        heatmaps = self.heatmaps(image)
+        keypoints, scores = decode_heatmaps(heatmaps, self.scale)
+        return keypoints, scores, heatmaps
+
+    def difference(self, expected: Sequence[torch.Tensor],
+                   outputs: Sequence[np.ndarray]) -> float:
+        """How far the graph's ``outputs`` are from PyTorch's: the heatmaps
+        and scores relative to their largest value; the keypoints must be
+        the graph's heatmaps decoded (compared with PyTorch's keypoints, a
+        near-tie between two maxima could move one by a heatmap pixel)."""
+        keypoints, _, heatmaps = (torch.from_numpy(np.asarray(o))
+                                  for o in outputs)
+        decoded, _ = decode_heatmaps(heatmaps, self.scale)
+        if not torch.allclose(decoded, keypoints, atol=1e-3):
+            return float('inf')
+        return relative_difference(list(outputs[1:]), list(expected[1:]))
+
+
+def pose_keypoints(cfg: Config, model: nn.Module) -> PoseKeypoints:
+    """The :class:`PoseKeypoints` of a top-down heatmap config, or an error
+    naming what it cannot export."""
+    decoder = model.head.decoder
+    if type(decoder).__name__ != 'MSRAHeatmap' or decoder.unbiased:
+        raise ConfigCheckError(
+            f'{cfg.filename}: the graph decodes MSRAHeatmap heatmaps '
+            '(unbiased=False), the codec of the MogaNet pose configs; this '
+            f'model decodes with {type(decoder).__name__}')
+    test_cfg = model.test_cfg or {}
+    flip_indices = None
+    if test_cfg.get('flip_test', False):
+        if test_cfg.get('flip_mode', 'heatmap') != 'heatmap':
+            raise ConfigCheckError(
+                f'{cfg.filename}: the graph flips heatmaps (flip_mode '
+                f'\'heatmap\'), not {test_cfg["flip_mode"]!r}')
+        from mmpose.datasets.datasets.utils import parse_pose_metainfo
+        dataset = cfg.test_dataloader.dataset
+        meta = dataset.get('metainfo') or _dataset_class_meta(dataset)
+        flip_indices = list(parse_pose_metainfo(dict(meta))['flip_indices'])
+    scale = tuple(float(s) for s in decoder.scale_factor)
+    return PoseKeypoints(model, flip_indices,
+                         test_cfg.get('shift_heatmap', False), scale).eval()
+
+
+def _dataset_class_meta(dataset: dict) -> dict:
+    from mmengine.registry import DATASETS
+    with DATASETS.switch_scope_and_registry('mmpose') as registry:
+        return registry.get(dataset['type']).METAINFO
+
+
+# default_scope: (names of the graph's outputs, wrapper of the whole model)
 WHOLE_MODELS = {
-    'mmpretrain': ('logits', ClassifierLogits),
-    'mmseg': ('seg_logits', SegmentorLogits),
+    'mmpretrain': (['logits'], lambda cfg, model: ClassifierLogits(model)),
+    'mmseg': (['seg_logits'], lambda cfg, model: SegmentorLogits(model)),
+    'mmpose': (['keypoints', 'keypoint_scores', 'heatmaps'], pose_keypoints),
 }
 PARTS = ('model', 'backbone')
 
@@ -84,8 +197,8 @@ def exported_module(cfg: Config, model: nn.Module,
                 f'found {len(backbones)}')
         backbone = backbones[0]
         return backbone, [f'stage{i}' for i in backbone.out_indices]
-    output_name, wrapper = WHOLE_MODELS[cfg.get('default_scope')]
-    return wrapper(model).eval(), [output_name]
+    names, wrapper = WHOLE_MODELS[cfg.get('default_scope')]
+    return wrapper(cfg, model).eval(), list(names)
 
 
 def fixed_size_reason(module: nn.Module) -> Optional[str]:
@@ -95,6 +208,9 @@ def fixed_size_reason(module: nn.Module) -> Optional[str]:
     pooling) is exported as gathers whose indices are computed for the
     traced size; ONNX has no adaptive pooling operator.
     """
+    if isinstance(module, PoseKeypoints):
+        return ('a top-down pose model takes person crops of its codec\'s '
+                'input size')
     for name, layer in module.named_modules():
         if isinstance(layer, nn.AdaptiveAvgPool2d) and \
                 layer.output_size not in (1, (1, 1)):
@@ -148,8 +264,12 @@ def onnxruntime_difference(module: nn.Module, path: str, in_channels: int,
             if raise_errors:
                 raise
             return float('inf')
-        worst = max(worst, relative_difference(
-            [np.asarray(out) for out in outputs], expected))
+        if isinstance(module, PoseKeypoints):
+            difference = module.difference(expected, outputs)
+        else:
+            difference = relative_difference(
+                [np.asarray(out) for out in outputs], expected)
+        worst = max(worst, difference)
     return worst
 
 
@@ -174,9 +294,18 @@ class Exported(NamedTuple):
     difference: float
 
 
+def default_shape(cfg: Config, module: nn.Module) -> Tuple[int, int]:
+    """The image size traced when none is given: a pose model's input size,
+    else 224 x 224."""
+    if isinstance(module, PoseKeypoints):
+        width, height = module.model.head.decoder.input_size
+        return height, width
+    return 224, 224
+
+
 def export_onnx(cfg: Config, checkpoint: str, path: str,
                 part: str = 'model',
-                shape: Tuple[int, int] = (224, 224)) -> Exported:
+                shape: Optional[Tuple[int, int]] = None) -> Exported:
     """Exports the config's model (``part='model'``: a classifier or a
     segmentor; ``'backbone'``: its MogaNet alone) in deploy mode with the
     weights of ``checkpoint`` (plain or deployed structure) to ``path``.
@@ -193,6 +322,7 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
     module, output_names = exported_module(cfg, model, part)
     backbone = next(m for m in model.modules() if isinstance(m, MogaNet))
     in_channels = backbone.in_channels
+    shape = shape or default_shape(cfg, module)
     height, width = shape
     traced = (2, height, width)
     other = (1, height + 37, max(1, width - 29))

@@ -92,6 +92,29 @@ def enable_deploy_test(cfg: Config):
     add_custom_hook(cfg, 'MogaNetDeployHook')
 
 
+ONNX_SUFFIX = '.onnx'
+
+
+def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
+    """Tests the exported ``onnx_file`` in ``backend`` instead of the
+    config's PyTorch model (``OnnxModel``): the same data preprocessor,
+    dataset, evaluator and visualizer."""
+    model = cfg.model
+    preprocessor = ConfigDict(model.get('data_preprocessor') or cfg.get(
+        'data_preprocessor') or {})
+    if cfg.get('default_scope') == 'mmpretrain':
+        # MMPretrain's classifiers give their preprocessor this type when
+        # the config names none.
+        preprocessor.setdefault('type', 'ClsDataPreprocessor')
+    decode_head = model.get('decode_head') or {}
+    if isinstance(decode_head, list):  # mmseg's cascade of decode heads
+        decode_head = decode_head[-1]
+    cfg.model = ConfigDict(
+        type='OnnxModel', onnx_file=onnx_file, backend=backend,
+        data_preprocessor=preprocessor,
+        align_corners=decode_head.get('align_corners', False))
+
+
 def prepare_testing(cfg: Config, checkpoint: str,
                     show: bool = False,
                     show_dir: Optional[str] = None,
@@ -99,12 +122,28 @@ def prepare_testing(cfg: Config, checkpoint: str,
                     out: Optional[str] = None,
                     tta: bool = False,
                     deploy: bool = False,
-                    allow_partial: bool = False) -> Optional[str]:
+                    allow_partial: bool = False,
+                    backend: Optional[str] = None) -> Optional[str]:
     """Sets ``cfg`` up to test ``checkpoint`` and checks it; returns where
     the drawn predictions will be, as :func:`enable_visualization`. The
     checkpoint must fill the model exactly unless ``allow_partial``
-    (``CheckpointFitHook``)."""
+    (``CheckpointFitHook``). An ``.onnx`` checkpoint (an exported model) is
+    run by ``backend`` (default ONNX Runtime)."""
     # The options first: they are mistakes of the command line alone.
+    is_onnx = checkpoint.endswith(ONNX_SUFFIX)
+    if is_onnx:
+        refused = [name for name, given in (
+            ('--tta', tta), ('--deploy', deploy),
+            ('--allow-partial', allow_partial)) if given]
+        if refused:
+            raise ConfigCheckError(
+                f'{refused[0]} applies to PyTorch checkpoints; {checkpoint} '
+                'is an exported model (in deploy mode, test-time '
+                'augmentation as exported)')
+    elif backend is not None:
+        raise ConfigCheckError(
+            f'--backend {backend} runs exported .onnx files; {checkpoint} '
+            'is a PyTorch checkpoint')
     drawn_dir = None
     if show or show_dir:
         drawn_dir = enable_visualization(cfg, show_dir, show, wait_time)
@@ -114,6 +153,12 @@ def prepare_testing(cfg: Config, checkpoint: str,
         enable_tta(cfg)
     if deploy:
         enable_deploy_test(cfg)
+    if is_onnx:
+        if not osp.isfile(checkpoint):
+            raise CheckpointError(f'ONNX file {checkpoint} does not exist')
+        use_onnx_model(cfg, checkpoint, backend or 'onnxruntime')
+        check_config(cfg, splits=('test', ))
+        return drawn_dir
     problem = checkpoint_problem(checkpoint)
     if problem is not None:
         raise CheckpointError(f'checkpoint {checkpoint}: {problem}')

@@ -1,0 +1,9 @@
+"""Exported models at run time: ONNX Runtime and OpenVINO sessions, and
+``OnnxModel`` (registered on import), which turns a graph's outputs into
+the task library's predictions for its evaluators and visualizers."""
+from .onnx_model import OnnxModel
+from .outputs import TASK_OUTPUTS
+from .sessions import BACKENDS, open_session, output_names
+
+__all__ = ['OnnxModel', 'TASK_OUTPUTS', 'BACKENDS', 'open_session',
+           'output_names']

@@ -1,0 +1,74 @@
+"""An exported model's outputs as the task library's predictions: the data
+samples its evaluators and visualizers read, in original image coordinates,
+computed as each library's PyTorch model computes them after its network.
+"""
+from typing import Callable, Dict, List
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.structures import InstanceData, PixelData
+
+
+def classification(outputs: Dict[str, np.ndarray], data_samples: List,
+                   align_corners: bool) -> List:
+    """MMPretrain's head: softmax scores and the top class."""
+    scores = F.softmax(torch.from_numpy(outputs['logits']), dim=1)
+    for data_sample, score in zip(data_samples, scores):
+        data_sample.set_pred_score(score).set_pred_label(
+            score.argmax(dim=0, keepdim=True))
+    return data_samples
+
+
+def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
+                 align_corners: bool) -> List:
+    """MMSegmentation's EncoderDecoder.postprocess_result for whole-image
+    logits: the padding cut off, a flipped input flipped back, the logits
+    resized to the original image, the top class per pixel."""
+    logits = torch.from_numpy(outputs['seg_logits'])
+    height, width = logits.shape[2:]
+    for index, data_sample in enumerate(data_samples):
+        meta = data_sample.metainfo
+        left, right, top, bottom = meta.get(
+            'img_padding_size', meta.get('padding_size', [0, 0, 0, 0]))
+        sample = logits[index:index + 1, :, top:height - bottom,
+                        left:width - right]
+        if meta.get('flip'):
+            dims = (3, ) if meta['flip_direction'] == 'horizontal' else (2, )
+            sample = sample.flip(dims=dims)
+        sample = F.interpolate(sample, size=meta['ori_shape'],
+                               mode='bilinear',
+                               align_corners=align_corners)[0]
+        prediction = (sample.argmax(dim=0, keepdim=True)
+                      if sample.shape[0] > 1 else
+                      (sample.sigmoid() > 0.5).to(sample))
+        data_sample.set_data(dict(seg_logits=PixelData(data=sample),
+                                  pred_sem_seg=PixelData(data=prediction)))
+    return data_samples
+
+
+def topdown_pose(outputs: Dict[str, np.ndarray], data_samples: List,
+                 align_corners: bool) -> List:
+    """MMPose's TopdownPoseEstimator.add_pred_to_datasample: keypoints from
+    the input crop's pixels to the image's, and the person's box kept."""
+    keypoints, scores = outputs['keypoints'], outputs['keypoint_scores']
+    for data_sample, points, point_scores in zip(data_samples, keypoints,
+                                                 scores):
+        meta = data_sample.metainfo
+        points = points[None] / meta['input_size'] * meta['input_scale'] + \
+            meta['input_center'] - 0.5 * meta['input_scale']
+        gt = data_sample.gt_instances
+        data_sample.pred_instances = InstanceData(
+            keypoints=points.astype(np.float32),
+            keypoint_scores=point_scores[None],
+            keypoints_visible=point_scores[None], bboxes=gt.bboxes,
+            bbox_scores=gt.bbox_scores)
+    return data_samples
+
+
+# Graph output names -> what turns them into predictions.
+TASK_OUTPUTS: Dict[tuple, Callable] = {
+    ('logits', ): classification,
+    ('seg_logits', ): segmentation,
+    ('keypoints', 'keypoint_scores', 'heatmaps'): topdown_pose,
+}
