@@ -55,14 +55,55 @@ def test_export_matches_plain_model(config, outputs, size, sizes_note,
     np.testing.assert_allclose(onnx_out, expected, atol=ATOL, rtol=0)
 
 
-def test_detectors_are_explained(tmp_path):
-    result = run_tool(sys.executable, 'tools/export_onnx.py',
-                      'configs/det/toy/mask_rcnn_moga_xt_toy.py',
-                      'configs/det/toy/mask_rcnn_moga_xt_toy.py',
-                      str(tmp_path / 'x.onnx'))
-    last = tool_error(result)
-    assert last.startswith('error: ') and 'MMDeploy' in last
-    assert not list(tmp_path.iterdir())
+def test_two_stage_detectors_are_explained(tmp_path):
+    config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
+    plain_checkpoint(config, tmp_path / 'plain.pth')
+    result = run_tool(sys.executable, 'tools/export_onnx.py', config,
+                      str(tmp_path / 'plain.pth'), str(tmp_path / 'x.onnx'))
+    assert tool_error(result) == (
+        f'error: {config}: of the detectors, single-stage anchor heads with '
+        'sigmoid scores and delta boxes (RetinaNet) are exported; MaskRCNN '
+        'is not yet (two-stage detectors need their RoI heads in the graph)')
+    assert not (tmp_path / 'x.onnx').exists()
+
+
+def test_retinanet_exports_with_nms_and_tests_as_pytorch(toy_data,
+                                                         tmp_path):
+    """Random weights: the exported RetinaNet (dynamic size, NMS inside)
+    finds through tools/test.py the same detections as the PyTorch model
+    in deploy mode, image by image."""
+    import pickle
+
+    from toy_tasks import short_run_options
+    config = 'configs/det/toy/retinanet_moga_xt_toy.py'
+    plain_checkpoint(config, tmp_path / 'plain.pth')
+    onnx_path = str(tmp_path / 'retinanet.onnx')
+    result = run_tool(sys.executable, 'tools/export_onnx.py', config,
+                      str(tmp_path / 'plain.pth'), onnx_path, '--shape',
+                      '256', '224')
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'image (1, 3, H, W), image_shape, scale_factor -> boxes, ' \
+        'scores, labels; batch 1, any H, W' in result.stdout
+    options = short_run_options('det', toy_data('det'))
+    predictions = []
+    for name, model in (('pytorch', str(tmp_path / 'plain.pth')),
+                        ('onnx', onnx_path)):
+        out = str(tmp_path / f'{name}.pkl')
+        extra = ['--deploy'] if name == 'pytorch' else []
+        run = run_tool(sys.executable, 'tools/test.py', config, model,
+                       '--out', out, '--work-dir', str(tmp_path / name),
+                       *extra, *options)
+        assert run.returncode == 0, run.stderr[-3000:]
+        with open(out, 'rb') as file:
+            predictions.append(pickle.load(file))
+    pytorch, exported = predictions
+    assert len(pytorch) == len(exported) == 4
+    for expected, found in zip(pytorch, exported):
+        expected, found = expected['pred_instances'], found['pred_instances']
+        assert len(expected['labels']) > 0
+        assert torch.equal(expected['labels'], found['labels'])
+        assert (expected['bboxes'] - found['bboxes']).abs().max() < 0.01
+        assert (expected['scores'] - found['scores']).abs().max() < 1e-4
 
 
 def last_metric(output, name):
@@ -102,42 +143,3 @@ def test_an_exported_model_scores_as_the_pytorch_one(
     assert abs(last_metric(pytorch.stdout + pytorch.stderr, metric) -
                last_metric(exported.stdout + exported.stderr, metric)) \
         <= 0.005 * scale
-
-
-def test_pose_export_decodes_as_mmpose(tmp_path):
-    """Random weights: the graph's keypoints and scores are those of the
-    PyTorch model's own predict (flip test, heatmap decoding) at another
-    batch than traced."""
-    from mmengine.structures import InstanceData
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    from mmpose.structures import PoseDataSample
-    flip_indices = parse_pose_metainfo(
-        dict(from_file='configs/_base_/datasets/coco.py'))['flip_indices']
-    config = 'configs/pose/toy/topdown_heatmap_moga_xt_toy.py'
-    model = plain_checkpoint(config, tmp_path / 'plain.pth')
-    onnx_path = tmp_path / 'pose.onnx'
-    result = run_tool(sys.executable, 'tools/export_onnx.py', config,
-                      str(tmp_path / 'plain.pth'), str(onnx_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert 'keypoints, keypoint_scores, heatmaps' in result.stdout
-    image = torch.rand(3, 3, 128, 96)
-    session = onnxruntime.InferenceSession(
-        str(onnx_path), providers=['CPUExecutionProvider'])
-    keypoints, scores, _ = session.run(None, {'image': image.numpy()})
-    samples = []
-    for _ in range(3):
-        sample = PoseDataSample(metainfo=dict(
-            input_size=(96, 128), input_center=np.array([48., 64.]),
-            input_scale=np.array([96., 128.]),
-            flip_indices=flip_indices))
-        sample.gt_instances = InstanceData(bboxes=np.zeros((1, 4)),
-                                           bbox_scores=np.ones(1))
-        samples.append(sample)
-    with torch.no_grad():
-        predicted = model.predict(image, samples)
-    expected = np.concatenate([s.pred_instances.keypoints for s in predicted])
-    expected_scores = np.concatenate(
-        [s.pred_instances.keypoint_scores for s in predicted])
-    np.testing.assert_allclose(scores, expected_scores, atol=ATOL, rtol=0)
-    # The crop spans the input exactly, so input and image pixels agree.
-    assert (np.abs(keypoints - expected) < 1e-3).mean() > 0.98

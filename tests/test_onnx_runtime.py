@@ -76,3 +76,39 @@ def test_heatmap_decoding_matches_mmpose():
         np.testing.assert_allclose(scores[index].numpy(), expected_scores[0],
                                    atol=1e-6)
     assert (keypoints[1, 3] == -4).all()
+
+
+def test_pose_graph_predicts_as_mmpose():
+    """The module exported for a pose model (flip test, shifted and swapped
+    heatmaps, decoding) against the PyTorch model's own predict, random
+    weights, in the input crop's pixels."""
+    from mmengine.structures import InstanceData
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.structures import PoseDataSample
+
+    from helpers import build_from_config
+    from mmmoga.apis.export import pose_keypoints
+    cfg, model = build_from_config(
+        'configs/pose/toy/topdown_heatmap_moga_xt_toy.py')
+    model.eval()
+    flip_indices = parse_pose_metainfo(
+        dict(from_file='configs/_base_/datasets/coco.py'))['flip_indices']
+    image = torch.rand(2, 3, 128, 96, generator=torch.Generator(
+    ).manual_seed(0))
+    samples = []
+    for _ in range(2):
+        sample = PoseDataSample(metainfo=dict(
+            input_size=(96, 128), input_center=np.array([48., 64.]),
+            input_scale=np.array([96., 128.]), flip_indices=flip_indices))
+        sample.gt_instances = InstanceData(bboxes=np.zeros((1, 4)),
+                                           bbox_scores=np.ones(1))
+        samples.append(sample)
+    with torch.no_grad():
+        keypoints, scores, _ = pose_keypoints(cfg, model)(image)
+        predicted = model.predict(image, samples)
+    expected = np.concatenate([s.pred_instances.keypoints for s in predicted])
+    np.testing.assert_allclose(keypoints.numpy(), expected, atol=1e-4)
+    np.testing.assert_allclose(
+        scores.numpy(),
+        np.concatenate([s.pred_instances.keypoint_scores
+                        for s in predicted]), atol=1e-6)

@@ -13,6 +13,9 @@ before it keeps the file (``mmmoga.apis.export``).
     # keypoint scores, heatmaps; flip test and decoding inside the graph
     python tools/export_onnx.py \\
         configs/pose/topdown_heatmap_moga_s_256x192.py CKPT pose.onnx
+    # RetinaNet: image, image_shape, scale_factor -> final boxes, scores,
+    # labels (NMS in the graph; one image per run)
+    python tools/export_onnx.py configs/det/retinanet_moga_s.py CKPT det.onnx
     # evaluate an exported file on the config's test set
     python tools/test.py configs/pose/topdown_heatmap_moga_s_256x192.py \\
         pose.onnx --backend onnxruntime
@@ -21,8 +24,8 @@ CKPT may hold the plain structure (as training saves it; it is folded after
 loading) or the deployed one (tools/reparameterize_model.py). The input is a
 normalised float32 image batch (N, C, H, W), as the config's
 data_preprocessor hands it to the model; the graph does no resizing or
-normalisation (the pose graph decodes its heatmaps). Detectors are not
-exported yet.
+normalisation (the pose graph decodes its heatmaps; RetinaNet's ends with
+NMS). Two-stage detectors are not exported yet.
 """
 
 
@@ -65,8 +68,13 @@ def main():
     channels = exported.in_channels
     checked = ', '.join(f'{b}x{channels}x{h}x{w}'
                         for b, h, w in exported.checked_shapes)
-    print(f'wrote {args.out}: image (N, {channels}, H, W) -> '
-          f'{", ".join(exported.output_names)}; dynamic batch, {size}; ONNX '
+    batch = 'N' if exported.batch_size is None else exported.batch_size
+    inputs = ', '.join([f'image ({batch}, {channels}, H, W)'] +
+                       exported.input_names[1:])
+    batch_note = 'dynamic batch' if exported.batch_size is None else \
+        f'batch {exported.batch_size}'
+    print(f'wrote {args.out}: {inputs} -> '
+          f'{", ".join(exported.output_names)}; {batch_note}, {size}; ONNX '
           f'Runtime equals PyTorch within {exported.difference:.1e} of the '
           f'largest output on {checked}')
     if exported.fixed_size:

@@ -4,11 +4,9 @@ against PyTorch before the file is kept.
 The graph takes a normalised float32 image batch ``(N, C, H, W)``, as the
 config's data_preprocessor hands it to the model, and does no resizing or
 normalisation; a top-down pose model decodes its heatmaps into keypoints in
-the graph (:mod:`mmmoga.runtime` maps them to the image). Detectors are not
-exported: their
-test-time post-processing (NMS, RoI pooling) needs MMDeploy's rewriters, and
-MMDeploy 1.3.1, the latest release, pins protobuf<=3.20.2 while onnx 1.23
-needs protobuf>=6.31.1, so the two cannot be installed together.
+the graph (:mod:`mmmoga.runtime` maps them to the image), and a RetinaNet
+also takes the image's shape and rescaling and returns its final detections
+(NMS in the graph). Two-stage detectors are not exported yet.
 """
 import os
 import os.path as osp
@@ -155,6 +153,143 @@ def pose_keypoints(cfg: Config, model: nn.Module) -> PoseKeypoints:
                          test_cfg.get('shift_heatmap', False), scale).eval()
 
 
+def class_aware_nms(boxes: torch.Tensor, scores: torch.Tensor,
+                    labels: torch.Tensor, iou_threshold: float):
+    """mmcv's ``batched_nms`` (below its split threshold): the boxes of each
+    class shifted apart by the largest coordinate, then one NMS, which
+    torchvision's ``nms`` exports as ONNX ``NonMaxSuppression``. Returns the
+    kept indices, by falling score."""
+    import torchvision
+    offsets = labels.to(boxes) * (boxes.max() + 1)
+    return torchvision.ops.nms(boxes + offsets[:, None], scores,
+                               iou_threshold)
+
+
+def decode_deltas(coder, priors: torch.Tensor, deltas: torch.Tensor,
+                  image_shape: torch.Tensor) -> torch.Tensor:
+    """``DeltaXYWHBBoxCoder.decode`` of 2-D deltas, clipped to
+    ``image_shape`` (h, w) as it clips them. Through mmdet's ``delta2bbox``
+    directly (while exporting, the coder takes a path of mmdet 2 that imports
+    the removed ``mmdet.core``), and clipped here with tensor operations
+    (``delta2bbox`` clamps with Python numbers, which would fix the image
+    size of the graph)."""
+    from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import (
+        delta2bbox,
+    )
+    boxes = delta2bbox(priors, deltas, coder.means, coder.stds, None,
+                       16 / 1000, False, coder.add_ctr_clamp,
+                       coder.ctr_clamp)  # decode's default wh_ratio_clip
+    if not coder.clip_border:
+        return boxes
+    x = torch.minimum(boxes[:, 0::2].clamp(min=0), image_shape[1])
+    y = torch.minimum(boxes[:, 1::2].clamp(min=0), image_shape[0])
+    return torch.stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1]], dim=1)
+
+
+class DenseDetections(nn.Module):
+    """An MMDetection single-stage detector with a sigmoid-scored anchor
+    head (RetinaNet) as ``image (1, C, H, W), image_shape (h, w) before
+    padding, scale_factor (w, h) -> boxes in the original image, scores,
+    labels``: mmdet's ``_predict_by_feat_single`` and ``_bbox_post_process``
+    in exportable operations. Each level keeps its ``nms_pre`` best (anchor,
+    class) scores above ``score_thr`` (top-k first, then the threshold: the
+    same set); boxes are decoded and clipped to the image, rescaled to the
+    original image, those without area dropped, class-aware NMS applied and
+    the ``max_per_img`` best kept."""
+
+    # One image per run: the boxes of each image are a list of their own.
+    batch_size = 1
+    input_names = ('image', 'image_shape', 'scale_factor')
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+        self.size_divisor = model.data_preprocessor.pad_size_divisor
+        head = model.bbox_head
+        cfg = head.test_cfg
+        self.nms_pre = cfg.get('nms_pre', -1)
+        self.score_thr = cfg.get('score_thr', 0)
+        self.iou_threshold = cfg.nms.get('iou_threshold', 0.5)
+        self.max_per_img = cfg.max_per_img
+        self.min_bbox_size = cfg.get('min_bbox_size', -1)
+
+    def forward(self, image: torch.Tensor, image_shape: torch.Tensor,
+                scale_factor: torch.Tensor):
+        head = self.model.bbox_head
+        cls_scores, bbox_preds = head(self.model.extract_feat(image))
+        priors = head.prior_generator.grid_priors(
+            [score.shape[-2:] for score in cls_scores], dtype=image.dtype,
+            device=image.device)
+        classes = head.cls_out_channels
+        all_boxes, all_scores, all_labels = [], [], []
+        for score, delta, level_priors in zip(cls_scores, bbox_preds,
+                                              priors):
+            score = score[0].permute(1, 2, 0).reshape(-1).sigmoid()
+            delta = delta[0].permute(1, 2, 0).reshape(-1, 4)
+            if self.nms_pre > 0:
+                score, index = score.topk(min(self.nms_pre, score.shape[0]))
+            else:
+                score, index = score.sort(descending=True)
+            anchor = torch.div(index, classes, rounding_mode='floor')
+            all_boxes.append(decode_deltas(head.bbox_coder,
+                                           level_priors[anchor],
+                                           delta[anchor], image_shape))
+            all_scores.append(score)
+            all_labels.append(index % classes)
+        boxes = torch.cat(all_boxes)
+        scores = torch.cat(all_scores)
+        labels = torch.cat(all_labels)
+        keep = scores > self.score_thr
+        boxes = boxes[keep] / scale_factor.repeat(2)
+        scores, labels = scores[keep], labels[keep]
+        if self.min_bbox_size >= 0:
+            sizes = boxes[:, 2:] - boxes[:, :2]
+            keep = (sizes > self.min_bbox_size).all(dim=1)
+            boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
+        keep = class_aware_nms(boxes, scores, labels,
+                               self.iou_threshold)[:self.max_per_img]
+        return boxes[keep], scores[keep], labels[keep]
+
+    @staticmethod
+    def example_inputs(image: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """The padded ``image`` with an image shape inside it and a
+        rescaling, as mmdet's test pipeline gives them."""
+        height, width = image.shape[2:]
+        return (image, torch.tensor([height - 7., width - 3.]),
+                torch.tensor([0.8, 0.75]))
+
+    @staticmethod
+    def dynamic_shapes(dynamic_size: bool):
+        size = torch.export.Dim.DYNAMIC
+        return ({2: size, 3: size} if dynamic_size else None, None, None)
+
+    @staticmethod
+    def difference(expected: Sequence[torch.Tensor],
+                   outputs: Sequence[np.ndarray]) -> float:
+        """The same detections (count and labels), boxes and scores
+        relative to the largest."""
+        if outputs[0].shape != tuple(expected[0].shape) or not np.array_equal(
+                outputs[2], expected[2].numpy()):
+            return float('inf')
+        return relative_difference(list(outputs[:2]), list(expected[:2]))
+
+
+def dense_detections(cfg: Config, model: nn.Module) -> DenseDetections:
+    """The :class:`DenseDetections` of a RetinaNet-like detector, or an error
+    naming why a detector cannot be exported yet."""
+    head = getattr(model, 'bbox_head', None)
+    if getattr(model, 'with_rpn', False) or head is None or not getattr(
+            head, 'use_sigmoid_cls', False) or not hasattr(
+                head, 'prior_generator') or type(head.bbox_coder).__name__ \
+            != 'DeltaXYWHBBoxCoder':
+        raise ConfigCheckError(
+            f'{cfg.filename}: of the detectors, single-stage anchor heads '
+            'with sigmoid scores and delta boxes (RetinaNet) are exported; '
+            f'{type(model).__name__} is not yet (two-stage detectors need '
+            'their RoI heads in the graph)')
+    return DenseDetections(model).eval()
+
+
 def _dataset_class_meta(dataset: dict) -> dict:
     from mmengine.registry import DATASETS
     with DATASETS.switch_scope_and_registry('mmpose') as registry:
@@ -166,6 +301,8 @@ WHOLE_MODELS = {
     'mmpretrain': (['logits'], lambda cfg, model: ClassifierLogits(model)),
     'mmseg': (['seg_logits'], lambda cfg, model: SegmentorLogits(model)),
     'mmpose': (['keypoints', 'keypoint_scores', 'heatmaps'], pose_keypoints),
+    'mmdet': (['boxes', 'scores', 'labels'], lambda cfg, model:
+              dense_detections(cfg, model)),
 }
 PARTS = ('model', 'backbone')
 
@@ -179,9 +316,8 @@ def check_exportable(cfg: Config, part: str):
     if part == 'model' and scope not in WHOLE_MODELS:
         raise ConfigCheckError(
             f'whole models of {sorted(WHOLE_MODELS)} configs are exported; '
-            f'{cfg.filename} has default_scope {scope!r} (detectors need '
-            'MMDeploy, which cannot be installed beside this stack); --part '
-            'backbone exports its backbone')
+            f'{cfg.filename} has default_scope {scope!r}; --part backbone '
+            'exports its backbone')
 
 
 def exported_module(cfg: Config, model: nn.Module,
@@ -223,21 +359,32 @@ def export_graph(module: nn.Module, output_names: Sequence[str],
                  in_channels: int, shape: Tuple[int, int],
                  dynamic_size: bool, path: str):
     """Exports with torch's ONNX exporter (torch.export based), the batch
-    and, where ``dynamic_size``, the image size dynamic."""
-    image = torch.rand(2, in_channels, *shape)
-    dynamic = torch.export.Dim.DYNAMIC
-    dims = {0: dynamic, 2: dynamic, 3: dynamic} if dynamic_size else {
-        0: dynamic
-    }
+    (unless the module runs one image at a time) and, where
+    ``dynamic_size``, the image size dynamic."""
+    image = torch.rand(getattr(module, 'batch_size', 2), in_channels, *shape)
+    if hasattr(module, 'dynamic_shapes'):
+        dynamic_shapes = module.dynamic_shapes(dynamic_size)
+    else:
+        dynamic = torch.export.Dim.DYNAMIC
+        dynamic_shapes = ({0: dynamic, 2: dynamic, 3: dynamic}
+                          if dynamic_size else {0: dynamic}, )
     with torch.no_grad():
         program = torch.onnx.export(
-            module, (image, ),
+            module, model_inputs(module, image),
             dynamo=True,
-            input_names=['image'],
+            input_names=list(getattr(module, 'input_names', ['image'])),
             output_names=list(output_names),
-            dynamic_shapes=(dims, ),
+            dynamic_shapes=dynamic_shapes,
             verbose=False)
     program.save(path)
+
+
+def model_inputs(module: nn.Module, image: torch.Tensor) -> tuple:
+    """What ``module`` takes for ``image``: the image alone, or with what
+    its ``example_inputs`` adds (a detector's image shape and rescaling)."""
+    if hasattr(module, 'example_inputs'):
+        return module.example_inputs(image)
+    return (image, )
 
 
 @torch.no_grad()
@@ -252,19 +399,22 @@ def onnxruntime_difference(module: nn.Module, path: str, in_channels: int,
         path, providers=['CPUExecutionProvider'])
     generator = torch.Generator().manual_seed(0)
     worst = 0.
+    names = getattr(module, 'input_names', ['image'])
     for batch, height, width in shapes:
         image = torch.rand(batch, in_channels, height, width,
                            generator=generator)
-        expected = module(image)
+        inputs = model_inputs(module, image)
+        expected = module(*inputs)
         if not isinstance(expected, (tuple, list)):
             expected = [expected]
         try:
-            outputs = session.run(None, {'image': image.numpy()})
+            outputs = session.run(None, {
+                name: value.numpy() for name, value in zip(names, inputs)})
         except Exception:  # ONNX Runtime's error classes share no base
             if raise_errors:
                 raise
             return float('inf')
-        if isinstance(module, PoseKeypoints):
+        if hasattr(module, 'difference'):
             difference = module.difference(expected, outputs)
         else:
             difference = relative_difference(
@@ -292,6 +442,8 @@ class Exported(NamedTuple):
     fixed_size: Optional[str]
     checked_shapes: List[Tuple[int, int, int]]
     difference: float
+    input_names: List[str]
+    batch_size: Optional[int]  # None: dynamic
 
 
 def default_shape(cfg: Config, module: nn.Module) -> Tuple[int, int]:
@@ -324,8 +476,11 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
     in_channels = backbone.in_channels
     shape = shape or default_shape(cfg, module)
     height, width = shape
-    traced = (2, height, width)
-    other = (1, height + 37, max(1, width - 29))
+    traced = (getattr(module, 'batch_size', 2), height, width)
+    # Detectors see inputs padded to a multiple of their size divisor.
+    divisor = getattr(module, 'size_divisor', 1)
+    other = (1, -(-(height + 37) // divisor) * divisor,
+             -(-max(1, width - 29) // divisor) * divisor)
     fixed_size = fixed_size_reason(module)
     unchecked = path + '.unchecked'
     try:
@@ -356,4 +511,6 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
         raise
     os.replace(unchecked, path)
     return Exported(path, in_channels, output_names, fixed_size, shapes,
-                    difference)
+                    difference,
+                    list(getattr(module, 'input_names', ['image'])),
+                    getattr(module, 'batch_size', None))

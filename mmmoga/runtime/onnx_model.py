@@ -8,7 +8,7 @@ from mmengine.registry import MODELS
 
 from mmmoga.errors import ConfigCheckError, DeployLayoutError
 
-from .outputs import TASK_OUTPUTS
+from .outputs import PER_IMAGE_INPUTS, TASK_OUTPUTS
 from .sessions import open_session, output_names
 
 
@@ -52,14 +52,24 @@ class OnnxModel(BaseModel):
             raise ConfigCheckError(
                 f'an ONNX model only predicts (mode {mode!r} asked)')
         image = inputs.detach().cpu().float().contiguous().numpy()
+        extra_inputs = PER_IMAGE_INPUTS.get(self.to_predictions)
+        if extra_inputs is None:
+            return self.to_predictions(self._run(dict(image=image)),
+                                       data_samples, self.align_corners)
+        for index, data_sample in enumerate(data_samples):
+            outputs = self._run(dict(image=image[index:index + 1],
+                                     **extra_inputs(data_sample)))
+            self.to_predictions(outputs, [data_sample], self.align_corners)
+        return data_samples
+
+    def _run(self, inputs: dict) -> dict:
         try:
-            outputs = self.session(image)
+            return self.session(inputs)
         # The runtimes' errors share no base class; a wrong input size is
         # the one a user meets (a graph exported for a fixed size).
         except Exception as error:  # noqa: BLE001
             raise DeployLayoutError(
                 f'{self.backend} cannot run {self.onnx_file} on an input of '
-                f'shape {list(image.shape)} (a graph exported for a fixed '
-                'image size takes that size only): '
+                f'shape {list(inputs["image"].shape)} (a graph exported for '
+                'a fixed image size takes that size only): '
                 f'{str(error).strip().splitlines()[0]}') from None
-        return self.to_predictions(outputs, data_samples, self.align_corners)

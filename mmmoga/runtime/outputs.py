@@ -66,9 +66,35 @@ def topdown_pose(outputs: Dict[str, np.ndarray], data_samples: List,
     return data_samples
 
 
+def detection(outputs: Dict[str, np.ndarray], data_samples: List,
+              align_corners: bool) -> List:
+    """A detector's final boxes (in the original image: the graph rescales
+    them), scores and labels, of one image."""
+    (data_sample, ) = data_samples
+    data_sample.pred_instances = InstanceData(
+        bboxes=torch.from_numpy(outputs['boxes']),
+        scores=torch.from_numpy(outputs['scores']),
+        labels=torch.from_numpy(outputs['labels']))
+    return data_samples
+
+
+def detection_inputs(data_sample) -> Dict[str, np.ndarray]:
+    """What a detector's graph takes beside the image: the shape of the
+    resized image inside the padded input (h, w), and its rescaling from
+    the original (w, h)."""
+    return dict(
+        image_shape=np.asarray(data_sample.metainfo['img_shape'][:2],
+                               dtype=np.float32),
+        scale_factor=np.asarray(data_sample.metainfo['scale_factor'],
+                                dtype=np.float32))
+
+
 # Graph output names -> what turns them into predictions.
 TASK_OUTPUTS: Dict[tuple, Callable] = {
     ('logits', ): classification,
     ('seg_logits', ): segmentation,
     ('keypoints', 'keypoint_scores', 'heatmaps'): topdown_pose,
+    ('boxes', 'scores', 'labels'): detection,
 }
+# Graphs that run one image at a time, with these inputs beside it.
+PER_IMAGE_INPUTS: Dict[Callable, Callable] = {detection: detection_inputs}

@@ -1,5 +1,5 @@
-"""An exported model run by ONNX Runtime or OpenVINO: ``image -> outputs``,
-the same call whichever backend runs it."""
+"""An exported model run by ONNX Runtime or OpenVINO: ``inputs -> outputs``
+(dicts of arrays by name), the same call whichever backend runs it."""
 import os.path as osp
 from typing import Callable, Dict, List
 
@@ -8,7 +8,7 @@ import numpy as np
 from mmmoga.errors import CheckpointError, ConfigCheckError
 
 BACKENDS = ('onnxruntime', 'openvino')
-Session = Callable[[np.ndarray], Dict[str, np.ndarray]]
+Session = Callable[[Dict[str, np.ndarray]], Dict[str, np.ndarray]]
 
 
 def _onnxruntime_session(path: str) -> Session:
@@ -17,8 +17,8 @@ def _onnxruntime_session(path: str) -> Session:
         path, providers=['CPUExecutionProvider'])
     names = [output.name for output in session.get_outputs()]
 
-    def run(image: np.ndarray) -> Dict[str, np.ndarray]:
-        return dict(zip(names, session.run(None, {'image': image})))
+    def run(inputs: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        return dict(zip(names, session.run(None, inputs)))
 
     return run
 
@@ -29,8 +29,8 @@ def _openvino_session(path: str) -> Session:
     outputs = compiled.outputs
     request = compiled.create_infer_request()
 
-    def run(image: np.ndarray) -> Dict[str, np.ndarray]:
-        results = request.infer({'image': image})
+    def run(inputs: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        results = request.infer(inputs)
         return {output.get_any_name(): np.asarray(results[output])
                 for output in outputs}
 
