@@ -1,5 +1,6 @@
 """tools/export_onnx.py: deploy-mode classifier and segmentor in ONNX
 Runtime against the plain PyTorch model."""
+import os.path as osp
 import sys
 
 import numpy as np
@@ -54,6 +55,23 @@ def test_export_matches_plain_model(config, outputs, size, sizes_note,
     np.testing.assert_allclose(onnx_out, expected, atol=ATOL, rtol=0)
 
 
+def run_test_in_process(config, checkpoint, options, work_dir, **testing):
+    """What tools/test.py runs (``prepare_testing`` and the Runner's test),
+    in this process: the metrics. ``options`` as the tool takes them."""
+    import argparse
+
+    from mmmoga.apis import prepare_testing
+    from mmmoga.apis.cli import add_cfg_options_argument
+    from mmmoga.engine import build_runner
+    parser = argparse.ArgumentParser()
+    add_cfg_options_argument(parser)
+    cfg = load_config(config, parser.parse_args(options).cfg_options)
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = osp.basename(str(work_dir))  # one per Runner
+    prepare_testing(cfg, checkpoint, **testing)
+    return build_runner(cfg).test()
+
+
 def test_two_stage_detectors_are_explained(tmp_path):
     config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
     plain_checkpoint(config, tmp_path / 'plain.pth')
@@ -66,6 +84,7 @@ def test_two_stage_detectors_are_explained(tmp_path):
     assert not (tmp_path / 'x.onnx').exists()
 
 
+@pytest.mark.usefixtures('restore_default_scope')
 def test_retinanet_exports_with_nms_and_tests_as_pytorch(toy_data,
                                                          tmp_path):
     """Random weights: the exported RetinaNet (dynamic size, NMS inside)
@@ -86,16 +105,16 @@ def test_retinanet_exports_with_nms_and_tests_as_pytorch(toy_data,
     # The other size checked is padded as mmdet pads: to a multiple of 32.
     assert exported.checked_shapes == [(1, 256, 224), (1, 320, 224)]
     options = short_run_options('det', toy_data('det'))
+    run_test_in_process(config, str(tmp_path / 'plain.pth'), options,
+                        tmp_path / 'pytorch', deploy=True,
+                        out=str(tmp_path / 'pytorch.pkl'))
+    run = run_tool(sys.executable, 'tools/test.py', config, onnx_path,
+                   '--out', str(tmp_path / 'onnx.pkl'), '--work-dir',
+                   str(tmp_path / 'onnx'), *options)
+    assert run.returncode == 0, run.stderr[-3000:]
     predictions = []
-    for name, model in (('pytorch', str(tmp_path / 'plain.pth')),
-                        ('onnx', onnx_path)):
-        out = str(tmp_path / f'{name}.pkl')
-        extra = ['--deploy'] if name == 'pytorch' else []
-        run = run_tool(sys.executable, 'tools/test.py', config, model,
-                       '--out', out, '--work-dir', str(tmp_path / name),
-                       *extra, *options)
-        assert run.returncode == 0, run.stderr[-3000:]
-        with open(out, 'rb') as file:
+    for name in ('pytorch', 'onnx'):
+        with open(tmp_path / f'{name}.pkl', 'rb') as file:
             predictions.append(pickle.load(file))
     pytorch, exported = predictions
     assert len(pytorch) == len(exported) == 4
@@ -115,35 +134,30 @@ def last_metric(output, name):
     return float(values[-1])
 
 
+@pytest.mark.usefixtures('restore_default_scope')
 @pytest.mark.parametrize('task,metric,backend', [
     ('pose', 'coco/AP', 'onnxruntime'),
     ('cls', 'accuracy/top1', 'openvino'),
 ])
 def test_an_exported_model_scores_as_the_pytorch_one(
         task, metric, backend, trained_toy, toy_data, tmp_path):
-    """tools/test.py evaluates the exported file with the config's own
-    dataset and metric, as training validated the checkpoint."""
+    """The exported file, evaluated as tools/test.py does (in this process)
+    with the config's own dataset and metric, scores as training validated
+    the checkpoint (the same val set; deploy mode equals the plain model
+    within 1e-4)."""
     from toy_tasks import TOY_TASKS, short_run_options
     toy = TOY_TASKS[task]
     work_dir, log = trained_toy(task)
-    checkpoint = str(work_dir) + '/' + toy.checkpoint
     onnx_path = str(tmp_path / 'model.onnx')
-    result = run_tool(sys.executable, 'tools/export_onnx.py', toy.config,
-                      checkpoint, onnx_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+    exported = export_onnx(load_config(toy.config),
+                           osp.join(work_dir, toy.checkpoint), onnx_path)
     # The classifier takes any size, checked at one neither traced nor a
     # multiple of 32; a pose model, its input size.
-    notes = {'pose': ['dynamic batch, 128x96 only'],
-             'cls': ['dynamic batch, any H, W', 'on 2x3x224x224, 1x3x261x195']}
-    assert all(note in result.stdout for note in notes[task]), result.stdout
-    # The PyTorch metric is the short training run's validation on the same
-    # val set (deploy mode equals the plain model within 1e-4).
-    exported = run_tool(sys.executable, 'tools/test.py', toy.config,
-                        onnx_path, '--backend', backend, '--work-dir',
-                        str(tmp_path / 'onnx'),
-                        *short_run_options(task, toy_data(task)))
-    assert exported.returncode == 0, exported.stderr[-3000:]
+    assert exported.checked_shapes[-1] == {
+        'pose': (1, 128, 96), 'cls': (1, 261, 195)}[task]
+    assert (exported.fixed_size is None) == (task == 'cls')
+    metrics = run_test_in_process(
+        toy.config, onnx_path, short_run_options(task, toy_data(task)),
+        tmp_path / 'onnx', backend=backend)
     scale = 100 if task == 'cls' else 1  # mmpretrain reports percentages
-    assert abs(last_metric(log, metric) -
-               last_metric(exported.stdout + exported.stderr, metric)) \
-        <= 0.005 * scale
+    assert abs(last_metric(log, metric) - metrics[metric]) <= 0.005 * scale
