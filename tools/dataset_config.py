@@ -17,6 +17,7 @@ Default layouts under DATA_ROOT (options name what differs):
 The test split is the val split.
 """
 import argparse
+import os.path as osp
 import shlex
 import sys
 
@@ -81,6 +82,7 @@ def parse_args():
 def main():
     args = parse_args()
     prepare_output_file(args.out, 'the config file')
+    replaced = osp.exists(args.out)
     options = DatasetOptions(**{
         name: getattr(args, name)
         for name in DatasetOptions.__dataclass_fields__})
@@ -88,7 +90,8 @@ def main():
     result = write_dataset_config(args.config, args.data_root, args.out,
                                   options, command)
     print(f'wrote {result.out_file} ({result.task}, {len(result.classes)} '
-          f'{"keypoints" if result.task == "pose" else "classes"}); it '
+          f'{"keypoints" if result.task == "pose" else "classes"}'
+          f'{"; it replaced the file there" if replaced else ""}); it '
           'passes the tools\' checks and its datasets build')
     for line in result.summary:
         print('  ' + line)

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from mmengine.structures import InstanceData, PixelData
 
+from mmmoga.errors import DeployLayoutError
+
 
 def classification(outputs: Dict[str, np.ndarray], data_samples: List,
                    align_corners: bool) -> List:
@@ -26,6 +28,12 @@ def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
     logits: the padding cut off, a flipped input flipped back, the logits
     resized to the original image, the top class per pixel."""
     logits = torch.from_numpy(outputs['seg_logits'])
+    if logits.shape[1] == 1:
+        # mmseg thresholds one channel at its decode head's threshold,
+        # which the graph does not carry.
+        raise DeployLayoutError(
+            'a segmentation graph with one output channel (binary, '
+            'thresholded) is not evaluated through ONNX yet')
     height, width = logits.shape[2:]
     for index, data_sample in enumerate(data_samples):
         meta = data_sample.metainfo
@@ -39,9 +47,7 @@ def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
         sample = F.interpolate(sample, size=meta['ori_shape'],
                                mode='bilinear',
                                align_corners=align_corners)[0]
-        prediction = (sample.argmax(dim=0, keepdim=True)
-                      if sample.shape[0] > 1 else
-                      (sample.sigmoid() > 0.5).to(sample))
+        prediction = sample.argmax(dim=0, keepdim=True)
         data_sample.set_data(dict(seg_logits=PixelData(data=sample),
                                   pred_sem_seg=PixelData(data=prediction)))
     return data_samples
