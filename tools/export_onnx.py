@@ -13,8 +13,10 @@ before it keeps the file (``mmmoga.apis.export``).
     # keypoint scores, heatmaps; flip test and decoding inside the graph
     python tools/export_onnx.py \\
         configs/pose/topdown_heatmap_moga_s_256x192.py CKPT pose.onnx
-    # RetinaNet: image, image_shape, scale_factor -> final boxes, scores,
-    # labels (NMS in the graph; one image per run)
+    # a detector: image, image_shape, scale_factor -> final boxes, scores,
+    # labels (and each box's mask probabilities for a mask model): RPN, RoI
+    # heads, cascade stages and NMS in the graph; one image per run
+    python tools/export_onnx.py configs/det/mask_rcnn_moga_s.py CKPT det.onnx
     python tools/export_onnx.py configs/det/retinanet_moga_s.py CKPT det.onnx
     # evaluate an exported file on the config's test set
     python tools/test.py configs/pose/topdown_heatmap_moga_s_256x192.py \\
@@ -24,8 +26,8 @@ CKPT may hold the plain structure (as training saves it; it is folded after
 loading) or the deployed one (tools/reparameterize_model.py). The input is a
 normalised float32 image batch (N, C, H, W), as the config's
 data_preprocessor hands it to the model; the graph does no resizing or
-normalisation (the pose graph decodes its heatmaps; RetinaNet's ends with
-NMS). Two-stage detectors are not exported yet.
+normalisation (the pose graph decodes its heatmaps; a detector's ends with
+NMS). docs/deployment.md says what each graph holds.
 """
 
 
@@ -46,9 +48,8 @@ def parse_args():
     parser.add_argument('out', help='the .onnx file to write')
     parser.add_argument(
         '--part', choices=PARTS, default='model',
-        help='model: a classifier, segmentor or pose model as a whole; '
-        'backbone: the '
-        'MogaNet alone')
+        help='model: a classifier, segmentor, pose model or detector as a '
+        'whole; backbone: the MogaNet alone')
     parser.add_argument(
         '--shape', type=int, nargs=2, metavar=('H', 'W'),
         help='image size traced and checked (default: a pose model\'s '

@@ -8,6 +8,9 @@
         --config configs/pose/toy/topdown_heatmap_moga_xt_toy.py \
         --checkpoint CKPT \
         --bboxes data/toy_coco_pose/annotations/person_keypoints_val.json
+    # an exported model (tools/export_onnx.py), drawn the same way
+    python tools/infer.py demo.jpg --config configs/det/mask_rcnn_moga_s.py \
+        --checkpoint det.onnx --backend openvino
 """
 import os.path as osp
 
@@ -15,6 +18,7 @@ from mmmoga.apis import report_errors
 from mmmoga.apis.cli import ToolArgumentParser
 from mmmoga.apis.inference import DEFAULT_SCORE_THR, InferenceSettings, infer
 from mmmoga.errors import ConfigCheckError
+from mmmoga.runtime import BACKENDS
 from mmmoga.utils import add_allocator_argument, tune_malloc
 from mmmoga.visualization import load_person_boxes
 
@@ -23,7 +27,12 @@ def parse_args():
     parser = ToolArgumentParser(description='Draw model predictions')
     parser.add_argument('inputs', nargs='+', help='image files or folders')
     parser.add_argument('--config', required=True, help='model config')
-    parser.add_argument('--checkpoint', required=True, help='weights')
+    parser.add_argument('--checkpoint', required=True,
+                        help='weights, or an .onnx file written by '
+                        'tools/export_onnx.py')
+    parser.add_argument('--backend', choices=BACKENDS,
+                        help='runtime of an .onnx checkpoint (default: '
+                        'onnxruntime)')
     parser.add_argument('--out-dir', default='outputs',
                         help='where drawn images go')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
@@ -60,7 +69,7 @@ def main():
         checkpoint=args.checkpoint, out_dir=args.out_dir, device=args.device,
         deploy=args.deploy, score_thr=args.score_thr, kpt_thr=args.kpt_thr,
         person_boxes=load_person_boxes(args.bboxes) if args.bboxes else None,
-        allow_partial=args.allow_partial)
+        allow_partial=args.allow_partial, backend=args.backend)
     found = infer(args.config, args.inputs, settings)
     if found.not_images:
         print(f'not images, left out: {", ".join(found.not_images)}')

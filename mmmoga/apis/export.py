@@ -4,9 +4,9 @@ against PyTorch before the file is kept.
 The graph takes a normalised float32 image batch ``(N, C, H, W)``, as the
 config's data_preprocessor hands it to the model, and does no resizing or
 normalisation; a top-down pose model decodes its heatmaps into keypoints in
-the graph (:mod:`mmmoga.runtime` maps them to the image), and a RetinaNet
+the graph (:mod:`mmmoga.runtime` maps them to the image), and a detector
 also takes the image's shape and rescaling and returns its final detections
-(NMS in the graph). Two-stage detectors are not exported yet.
+(:mod:`mmmoga.apis.detector_graphs`).
 """
 import os
 import os.path as osp
@@ -14,18 +14,24 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
 from torch import nn
 
+from mmmoga.checkpoint import load_checkpoint_file
 from mmmoga.errors import ConfigCheckError, DeployLayoutError
 from mmmoga.models import MogaNet
+from mmmoga.runtime import store_dataset_meta
 
 from .deploy import TOLERANCE, load_deployed_model, relative_difference
+from .detector_graphs import detection_graph
+from .inference import DRAWING_META
+from .segmentor_graphs import SegmentorLogits
 
 
 class ClassifierLogits(nn.Module):
     """An MMPretrain classifier as ``image -> logits``."""
+
+    output_names = ('logits', )
 
     def __init__(self, model: nn.Module):
         super().__init__()
@@ -33,20 +39,6 @@ class ClassifierLogits(nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.model(image, mode='tensor')
-
-
-class SegmentorLogits(nn.Module):
-    """An MMSegmentation encoder-decoder as ``image -> class logits`` at the
-    image's size, resized as its ``predict`` resizes them."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        logits = self.model(image, mode='tensor')
-        return F.interpolate(logits, size=image.shape[2:], mode='bilinear',
-                             align_corners=self.model.align_corners)
 
 
 def decode_heatmaps(heatmaps: torch.Tensor,
@@ -88,6 +80,8 @@ class PoseKeypoints(nn.Module):
     flip test: the mirrored crop's heatmaps flipped back, the left and right
     keypoints swapped, shifted a pixel as ``shift_heatmap`` says, and
     averaged in), decoded in the graph (:func:`decode_heatmaps`)."""
+
+    output_names = ('keypoints', 'keypoint_scores', 'heatmaps')
 
     def __init__(self, model: nn.Module, flip_indices: Optional[List[int]],
                  shift_heatmap: bool, scale: Tuple[float, float]):
@@ -153,156 +147,19 @@ def pose_keypoints(cfg: Config, model: nn.Module) -> PoseKeypoints:
                          test_cfg.get('shift_heatmap', False), scale).eval()
 
 
-def class_aware_nms(boxes: torch.Tensor, scores: torch.Tensor,
-                    labels: torch.Tensor, iou_threshold: float):
-    """mmcv's ``batched_nms`` (below its split threshold): the boxes of each
-    class shifted apart by the largest coordinate, then one NMS, which
-    torchvision's ``nms`` exports as ONNX ``NonMaxSuppression``. Returns the
-    kept indices, by falling score."""
-    import torchvision
-    offsets = labels.to(boxes) * (boxes.max() + 1)
-    return torchvision.ops.nms(boxes + offsets[:, None], scores,
-                               iou_threshold)
-
-
-def decode_deltas(coder, priors: torch.Tensor, deltas: torch.Tensor,
-                  image_shape: torch.Tensor) -> torch.Tensor:
-    """``DeltaXYWHBBoxCoder.decode`` of 2-D deltas, clipped to
-    ``image_shape`` (h, w) as it clips them. Through mmdet's ``delta2bbox``
-    directly (while exporting, the coder takes a path of mmdet 2 that imports
-    the removed ``mmdet.core``), and clipped here with tensor operations
-    (``delta2bbox`` clamps with Python numbers, which would fix the image
-    size of the graph)."""
-    from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import (
-        delta2bbox,
-    )
-    boxes = delta2bbox(priors, deltas, coder.means, coder.stds, None,
-                       16 / 1000, False, coder.add_ctr_clamp,
-                       coder.ctr_clamp)  # decode's default wh_ratio_clip
-    if not coder.clip_border:
-        return boxes
-    x = torch.minimum(boxes[:, 0::2].clamp(min=0), image_shape[1])
-    y = torch.minimum(boxes[:, 1::2].clamp(min=0), image_shape[0])
-    return torch.stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1]], dim=1)
-
-
-class DenseDetections(nn.Module):
-    """An MMDetection single-stage detector with a sigmoid-scored anchor
-    head (RetinaNet) as ``image (1, C, H, W), image_shape (h, w) before
-    padding, scale_factor (w, h) -> boxes in the original image, scores,
-    labels``: mmdet's ``_predict_by_feat_single`` and ``_bbox_post_process``
-    in exportable operations. Each level keeps its ``nms_pre`` best (anchor,
-    class) scores above ``score_thr`` (top-k first, then the threshold: the
-    same set); boxes are decoded and clipped to the image, rescaled to the
-    original image, those without area dropped, class-aware NMS applied and
-    the ``max_per_img`` best kept."""
-
-    # One image per run: the boxes of each image are a list of their own.
-    batch_size = 1
-    input_names = ('image', 'image_shape', 'scale_factor')
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-        self.size_divisor = model.data_preprocessor.pad_size_divisor
-        head = model.bbox_head
-        cfg = head.test_cfg
-        self.nms_pre = cfg.get('nms_pre', -1)
-        self.score_thr = cfg.get('score_thr', 0)
-        self.iou_threshold = cfg.nms.get('iou_threshold', 0.5)
-        self.max_per_img = cfg.max_per_img
-        self.min_bbox_size = cfg.get('min_bbox_size', -1)
-
-    def forward(self, image: torch.Tensor, image_shape: torch.Tensor,
-                scale_factor: torch.Tensor):
-        head = self.model.bbox_head
-        cls_scores, bbox_preds = head(self.model.extract_feat(image))
-        priors = head.prior_generator.grid_priors(
-            [score.shape[-2:] for score in cls_scores], dtype=image.dtype,
-            device=image.device)
-        classes = head.cls_out_channels
-        all_boxes, all_scores, all_labels = [], [], []
-        for score, delta, level_priors in zip(cls_scores, bbox_preds,
-                                              priors):
-            score = score[0].permute(1, 2, 0).reshape(-1).sigmoid()
-            delta = delta[0].permute(1, 2, 0).reshape(-1, 4)
-            if self.nms_pre > 0:
-                score, index = score.topk(min(self.nms_pre, score.shape[0]))
-            else:
-                score, index = score.sort(descending=True)
-            anchor = torch.div(index, classes, rounding_mode='floor')
-            all_boxes.append(decode_deltas(head.bbox_coder,
-                                           level_priors[anchor],
-                                           delta[anchor], image_shape))
-            all_scores.append(score)
-            all_labels.append(index % classes)
-        boxes = torch.cat(all_boxes)
-        scores = torch.cat(all_scores)
-        labels = torch.cat(all_labels)
-        keep = scores > self.score_thr
-        boxes = boxes[keep] / scale_factor.repeat(2)
-        scores, labels = scores[keep], labels[keep]
-        if self.min_bbox_size >= 0:
-            sizes = boxes[:, 2:] - boxes[:, :2]
-            keep = (sizes > self.min_bbox_size).all(dim=1)
-            boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
-        keep = class_aware_nms(boxes, scores, labels,
-                               self.iou_threshold)[:self.max_per_img]
-        return boxes[keep], scores[keep], labels[keep]
-
-    @staticmethod
-    def example_inputs(image: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """The padded ``image`` with an image shape inside it and a
-        rescaling, as mmdet's test pipeline gives them."""
-        height, width = image.shape[2:]
-        return (image, torch.tensor([height - 7., width - 3.]),
-                torch.tensor([0.8, 0.75]))
-
-    @staticmethod
-    def dynamic_shapes(dynamic_size: bool):
-        size = torch.export.Dim.DYNAMIC
-        return ({2: size, 3: size} if dynamic_size else None, None, None)
-
-    @staticmethod
-    def difference(expected: Sequence[torch.Tensor],
-                   outputs: Sequence[np.ndarray]) -> float:
-        """The same detections (count and labels), boxes and scores
-        relative to the largest."""
-        if outputs[0].shape != tuple(expected[0].shape) or not np.array_equal(
-                outputs[2], expected[2].numpy()):
-            return float('inf')
-        return relative_difference(list(outputs[:2]), list(expected[:2]))
-
-
-def dense_detections(cfg: Config, model: nn.Module) -> DenseDetections:
-    """The :class:`DenseDetections` of a RetinaNet-like detector, or an error
-    naming why a detector cannot be exported yet."""
-    head = getattr(model, 'bbox_head', None)
-    if getattr(model, 'with_rpn', False) or head is None or not getattr(
-            head, 'use_sigmoid_cls', False) or not hasattr(
-                head, 'prior_generator') or type(head.bbox_coder).__name__ \
-            != 'DeltaXYWHBBoxCoder':
-        raise ConfigCheckError(
-            f'{cfg.filename}: of the detectors, single-stage anchor heads '
-            'with sigmoid scores and delta boxes (RetinaNet) are exported; '
-            f'{type(model).__name__} is not yet (two-stage detectors need '
-            'their RoI heads in the graph)')
-    return DenseDetections(model).eval()
-
-
 def _dataset_class_meta(dataset: dict) -> dict:
     from mmengine.registry import DATASETS
     with DATASETS.switch_scope_and_registry('mmpose') as registry:
         return registry.get(dataset['type']).METAINFO
 
 
-# default_scope: (names of the graph's outputs, wrapper of the whole model)
+# default_scope: the whole model's graph (its ``output_names`` name the
+# graph's outputs).
 WHOLE_MODELS = {
-    'mmpretrain': (['logits'], lambda cfg, model: ClassifierLogits(model)),
-    'mmseg': (['seg_logits'], lambda cfg, model: SegmentorLogits(model)),
-    'mmpose': (['keypoints', 'keypoint_scores', 'heatmaps'], pose_keypoints),
-    'mmdet': (['boxes', 'scores', 'labels'], lambda cfg, model:
-              dense_detections(cfg, model)),
+    'mmpretrain': lambda cfg, model: ClassifierLogits(model),
+    'mmseg': lambda cfg, model: SegmentorLogits(model),
+    'mmpose': pose_keypoints,
+    'mmdet': detection_graph,
 }
 PARTS = ('model', 'backbone')
 
@@ -333,25 +190,17 @@ def exported_module(cfg: Config, model: nn.Module,
                 f'found {len(backbones)}')
         backbone = backbones[0]
         return backbone, [f'stage{i}' for i in backbone.out_indices]
-    names, wrapper = WHOLE_MODELS[cfg.get('default_scope')]
-    return wrapper(cfg, model).eval(), list(names)
+    module = WHOLE_MODELS[cfg.get('default_scope')](cfg, model).eval()
+    return module, list(module.output_names)
 
 
 def fixed_size_reason(module: nn.Module) -> Optional[str]:
-    """Why the image size of ``module`` cannot be dynamic in ONNX, or None.
-
-    Adaptive average pooling to an output larger than 1x1 (UperNet's pyramid
-    pooling) is exported as gathers whose indices are computed for the
-    traced size; ONNX has no adaptive pooling operator.
-    """
+    """Why the image size of ``module`` is fixed by design, or None (where
+    the graph turns out wrong at another size, :func:`export_onnx` finds
+    out and fixes it too)."""
     if isinstance(module, PoseKeypoints):
         return ('a top-down pose model takes person crops of its codec\'s '
                 'input size')
-    for name, layer in module.named_modules():
-        if isinstance(layer, nn.AdaptiveAvgPool2d) and \
-                layer.output_size not in (1, (1, 1)):
-            return (f'{name} pools adaptively to {layer.output_size}, which '
-                    'ONNX can only express for a fixed input size')
     return None
 
 
@@ -505,6 +354,15 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
                 f'ONNX Runtime outputs differ from PyTorch by '
                 f'{difference:.2e} of the largest output (allowed '
                 f'{TOLERANCE:.0e}); nothing written')
+        # The checkpoint's classes and palette travel with the graph, for
+        # drawing (tools/infer.py) as the inferencers draw with a
+        # checkpoint.
+        dataset_meta = load_checkpoint_file(checkpoint).get('meta', {}).get(
+            'dataset_meta') or {}
+        drawing_meta = {key: dataset_meta[key] for key in DRAWING_META
+                        if key in dataset_meta}
+        if drawing_meta:
+            store_dataset_meta(unchecked, drawing_meta)
     except BaseException:
         if osp.exists(unchecked):
             os.remove(unchecked)

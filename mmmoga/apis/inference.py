@@ -14,10 +14,18 @@ Each task goes through its library's inferencer where that serves:
   ``OUT_DIR/pred/``;
 * classification: MMPretrain's ``ImageClassificationInferencer`` draws into
   ``OUT_DIR/vis/`` and the scores go to ``OUT_DIR/pred/`` as JSON.
+
+An ``.onnx`` checkpoint (``tools/export_onnx.py``) runs in ONNX Runtime or
+OpenVINO through the same inferencers: the config's model becomes an
+``OnnxModel`` (as in ``tools/test.py``), and the class names and palette come
+from the file (stored from the checkpoint at export) or else from the
+config's test dataset.
 """
+import copy
 import json
 import os
 import os.path as osp
+import warnings
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import mmcv
@@ -39,11 +47,14 @@ from mmmoga.models import switch_model_to_deploy
 from .config import load_config
 from .config_checks import check_backbone
 from .deploy import require_moganet
+from .testing import ONNX_SUFFIX, use_onnx_model
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 # Detections scoring below this are not drawn: at mmdet's default (0.3) most
 # toy objects carry a second, wrong-class box.
 DEFAULT_SCORE_THR = 0.5
+# What an exported model keeps of its checkpoint's dataset meta for drawing.
+DRAWING_META = ('classes', 'palette')
 
 
 class InferenceSettings(NamedTuple):
@@ -56,6 +67,11 @@ class InferenceSettings(NamedTuple):
     kpt_thr: float = 0.3
     person_boxes: Optional[Dict[str, np.ndarray]] = None
     allow_partial: bool = False
+    backend: Optional[str] = None  # runtime of an .onnx checkpoint
+
+    @property
+    def is_onnx(self) -> bool:
+        return self.checkpoint.endswith(ONNX_SUFFIX)
 
 
 class InputImages(NamedTuple):
@@ -116,7 +132,14 @@ def _output_dirs(out_dir: str):
 def _prepare(model, config: str, settings: InferenceSettings):
     """Checks that the checkpoint filled the model an inferencer built (the
     inferencers load non-strictly, with a warning), then switches to deploy
-    mode if asked to."""
+    mode if asked to. An exported model (no weights to check) gets its
+    classes and palette instead, except a pose model, whose inferencer
+    reads its dataset meta from the config."""
+    if settings.is_onnx:
+        cfg = load_config(config)
+        if cfg.get('default_scope') != 'mmpose':
+            model.dataset_meta = onnx_dataset_meta(cfg, settings.checkpoint)
+        return
     checkpoint = load_checkpoint_file(settings.checkpoint)
     try:
         check_against_model(
@@ -134,12 +157,54 @@ def _prepare(model, config: str, settings: InferenceSettings):
         switch_model_to_deploy(model)
 
 
+def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
+    """The classes and palette an exported model draws with: those stored in
+    the file at export, or else the config's test dataset's (its class's
+    meta updated by the config's ``metainfo``, as the dataset builds it)."""
+    from mmengine.registry import DATASETS
+
+    from mmmoga.runtime import stored_dataset_meta
+    stored = stored_dataset_meta(onnx_file)
+    if stored is not None:
+        return stored
+    dataset = cfg.test_dataloader.dataset
+    with DATASETS.switch_scope_and_registry(cfg.default_scope) as registry:
+        dataset_class = registry.get(dataset.type)
+    meta = dataset_class._load_metainfo(copy.deepcopy(dataset.get(
+        'metainfo')))
+    return {key: meta[key] for key in DRAWING_META if key in meta}
+
+
+def _inferencer_model(config: str, settings: InferenceSettings):
+    """What an inferencer is built from: the config file and checkpoint,
+    or for an exported model a config whose model is an ``OnnxModel`` and
+    no weights."""
+    if not settings.is_onnx:
+        return config, settings.checkpoint
+    cfg = load_config(config)
+    use_onnx_model(cfg, settings.checkpoint, settings.backend or
+                   'onnxruntime')
+    return cfg, None
+
+
+def _build_inferencer(build: Callable, settings: InferenceSettings):
+    """``build()``, without the inferencers' warnings that an exported model
+    has no weights (its dataset meta is set by :func:`_prepare`)."""
+    if not settings.is_onnx:
+        return build()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return build()
+
+
 def _infer_detection(config: str, images: List[str],
                      settings: InferenceSettings):
     from mmdet.apis import DetInferencer
-    inferencer = DetInferencer(model=config, weights=settings.checkpoint,
-                               device=settings.device)
+    model, weights = _inferencer_model(config, settings)
+    inferencer = _build_inferencer(lambda: DetInferencer(
+        model=model, weights=weights, device=settings.device), settings)
     _prepare(inferencer.model, config, settings)
+    inferencer.visualizer.dataset_meta = inferencer.model.dataset_meta
     for path in images:
         inferencer(path, out_dir=settings.out_dir,
                    pred_score_thr=settings.score_thr, no_save_pred=False)
@@ -148,8 +213,9 @@ def _infer_detection(config: str, images: List[str],
 def _infer_segmentation(config: str, images: List[str],
                         settings: InferenceSettings):
     from mmseg.apis import MMSegInferencer
-    inferencer = MMSegInferencer(model=config, weights=settings.checkpoint,
-                                 device=settings.device)
+    model, weights = _inferencer_model(config, settings)
+    inferencer = _build_inferencer(lambda: MMSegInferencer(
+        model=model, weights=weights, device=settings.device), settings)
     _prepare(inferencer.model, config, settings)
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
@@ -167,7 +233,9 @@ def _infer_segmentation(config: str, images: List[str],
 def _infer_pose(config: str, images: List[str],
                 settings: InferenceSettings):
     from mmmoga.visualization import PoseDrawer
-    drawer = PoseDrawer(config, settings.checkpoint, device=settings.device)
+    model, weights = _inferencer_model(config, settings)
+    drawer = _build_inferencer(lambda: PoseDrawer(
+        model, weights, device=settings.device), settings)
     _prepare(drawer.model, config, settings)
     drawer.draw_all(images, settings.out_dir,
                     settings.person_boxes, settings.kpt_thr)
@@ -176,9 +244,13 @@ def _infer_pose(config: str, images: List[str],
 def _infer_classification(config: str, images: List[str],
                           settings: InferenceSettings):
     from mmpretrain.apis import ImageClassificationInferencer
-    inferencer = ImageClassificationInferencer(
-        model=config, pretrained=settings.checkpoint, device=settings.device)
+    model, weights = _inferencer_model(config, settings)
+    inferencer = _build_inferencer(lambda: ImageClassificationInferencer(
+        model=model, pretrained=weights or False, device=settings.device),
+        settings)
     _prepare(inferencer.model, config, settings)
+    if settings.is_onnx:
+        inferencer.classes = inferencer.model.dataset_meta.get('classes')
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
     for path in images:
         # The inferencer draws into vis_dir, named after the image (PNG).
@@ -211,9 +283,24 @@ def infer(config: str, inputs: Sequence[str],
     for path in [config, *inputs]:
         if not osp.exists(path):
             raise ConfigCheckError(f'{path} does not exist')
-    problem = checkpoint_problem(settings.checkpoint)
-    if problem is not None:
-        raise CheckpointError(f'checkpoint {settings.checkpoint}: {problem}')
+    if settings.is_onnx:
+        if not osp.isfile(settings.checkpoint):
+            raise CheckpointError(
+                f'ONNX file {settings.checkpoint} does not exist')
+        if settings.deploy or settings.allow_partial:
+            raise ConfigCheckError(
+                f'--{"deploy" if settings.deploy else "allow-partial"} '
+                f'applies to PyTorch checkpoints; {settings.checkpoint} is '
+                'an exported model (in deploy mode)')
+    else:
+        if settings.backend is not None:
+            raise ConfigCheckError(
+                f'--backend {settings.backend} runs exported .onnx files; '
+                f'{settings.checkpoint} is a PyTorch checkpoint')
+        problem = checkpoint_problem(settings.checkpoint)
+        if problem is not None:
+            raise CheckpointError(
+                f'checkpoint {settings.checkpoint}: {problem}')
     cfg = load_config(config)
     check_backbone(cfg)
     if settings.deploy:

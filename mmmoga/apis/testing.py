@@ -109,10 +109,12 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
     decode_head = model.get('decode_head') or {}
     if isinstance(decode_head, list):  # mmseg's cascade of decode heads
         decode_head = decode_head[-1]
+    rcnn_test_cfg = (model.get('test_cfg') or {}).get('rcnn') or {}
     cfg.model = ConfigDict(
         type='OnnxModel', onnx_file=onnx_file, backend=backend,
         data_preprocessor=preprocessor,
-        align_corners=decode_head.get('align_corners', False))
+        align_corners=decode_head.get('align_corners', False),
+        mask_thr_binary=rcnn_test_cfg.get('mask_thr_binary', 0.5))
 
 
 def prepare_testing(cfg: Config, checkpoint: str,

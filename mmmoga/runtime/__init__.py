@@ -3,7 +3,13 @@
 the task library's predictions for its evaluators and visualizers."""
 from .onnx_model import OnnxModel
 from .outputs import TASK_OUTPUTS
-from .sessions import BACKENDS, open_session, output_names
+from .sessions import (
+    BACKENDS,
+    open_session,
+    output_names,
+    store_dataset_meta,
+    stored_dataset_meta,
+)
 
 __all__ = ['OnnxModel', 'TASK_OUTPUTS', 'BACKENDS', 'open_session',
-           'output_names']
+           'output_names', 'store_dataset_meta', 'stored_dataset_meta']

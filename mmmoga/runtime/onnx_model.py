@@ -27,11 +27,14 @@ class OnnxModel(BaseModel):
         data_preprocessor: The PyTorch model's data preprocessor config.
         align_corners: How segmentation logits are resized to the image
             (the decode head's ``align_corners``).
+        mask_thr_binary: Where a detector's mask probabilities become the
+            mask (the R-CNN test setting of the same name).
     """
 
     def __init__(self, onnx_file: str, backend: str = 'onnxruntime',
                  data_preprocessor: Optional[dict] = None,
-                 align_corners: bool = False):
+                 align_corners: bool = False,
+                 mask_thr_binary: float = 0.5):
         super().__init__(data_preprocessor=data_preprocessor)
         names = tuple(output_names(onnx_file))
         if names not in TASK_OUTPUTS:
@@ -44,6 +47,7 @@ class OnnxModel(BaseModel):
         self.session = open_session(onnx_file, backend)
         self.to_predictions = TASK_OUTPUTS[names]
         self.align_corners = align_corners
+        self.mask_thr_binary = mask_thr_binary
 
     def forward(self, inputs: torch.Tensor,
                 data_samples: Optional[List] = None,
@@ -55,11 +59,11 @@ class OnnxModel(BaseModel):
         extra_inputs = PER_IMAGE_INPUTS.get(self.to_predictions)
         if extra_inputs is None:
             return self.to_predictions(self._run(dict(image=image)),
-                                       data_samples, self.align_corners)
+                                       data_samples, self)
         for index, data_sample in enumerate(data_samples):
             outputs = self._run(dict(image=image[index:index + 1],
                                      **extra_inputs(data_sample)))
-            self.to_predictions(outputs, [data_sample], self.align_corners)
+            self.to_predictions(outputs, [data_sample], self)
         return data_samples
 
     def _run(self, inputs: dict) -> dict:

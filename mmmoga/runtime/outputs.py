@@ -1,6 +1,8 @@
 """An exported model's outputs as the task library's predictions: the data
 samples its evaluators and visualizers read, in original image coordinates,
 computed as each library's PyTorch model computes them after its network.
+Each function takes the graph's outputs by name, the batch's data samples
+and the ``OnnxModel`` (for its settings) and fills the data samples.
 """
 from typing import Callable, Dict, List
 
@@ -13,7 +15,7 @@ from mmmoga.errors import DeployLayoutError
 
 
 def classification(outputs: Dict[str, np.ndarray], data_samples: List,
-                   align_corners: bool) -> List:
+                   model) -> List:
     """MMPretrain's head: softmax scores and the top class."""
     scores = F.softmax(torch.from_numpy(outputs['logits']), dim=1)
     for data_sample, score in zip(data_samples, scores):
@@ -23,7 +25,7 @@ def classification(outputs: Dict[str, np.ndarray], data_samples: List,
 
 
 def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
-                 align_corners: bool) -> List:
+                 model) -> List:
     """MMSegmentation's EncoderDecoder.postprocess_result for whole-image
     logits: the padding cut off, a flipped input flipped back, the logits
     resized to the original image, the top class per pixel."""
@@ -46,7 +48,7 @@ def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
             sample = sample.flip(dims=dims)
         sample = F.interpolate(sample, size=meta['ori_shape'],
                                mode='bilinear',
-                               align_corners=align_corners)[0]
+                               align_corners=model.align_corners)[0]
         prediction = sample.argmax(dim=0, keepdim=True)
         data_sample.set_data(dict(seg_logits=PixelData(data=sample),
                                   pred_sem_seg=PixelData(data=prediction)))
@@ -54,7 +56,7 @@ def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
 
 
 def topdown_pose(outputs: Dict[str, np.ndarray], data_samples: List,
-                 align_corners: bool) -> List:
+                 model) -> List:
     """MMPose's TopdownPoseEstimator.add_pred_to_datasample: keypoints from
     the input crop's pixels to the image's, and the person's box kept."""
     keypoints, scores = outputs['keypoints'], outputs['keypoint_scores']
@@ -73,14 +75,32 @@ def topdown_pose(outputs: Dict[str, np.ndarray], data_samples: List,
 
 
 def detection(outputs: Dict[str, np.ndarray], data_samples: List,
-              align_corners: bool) -> List:
+              model) -> List:
     """A detector's final boxes (in the original image: the graph rescales
-    them), scores and labels, of one image."""
+    them), scores and labels, of one image; a mask model's masks pasted
+    into the original image and thresholded at ``model.mask_thr_binary``,
+    as mmdet's ``FCNMaskHead._predict_by_feat_single`` does on the CPU
+    (box by box, only the pixels near the box computed)."""
     (data_sample, ) = data_samples
-    data_sample.pred_instances = InstanceData(
-        bboxes=torch.from_numpy(outputs['boxes']),
-        scores=torch.from_numpy(outputs['scores']),
-        labels=torch.from_numpy(outputs['labels']))
+    boxes = torch.from_numpy(outputs['boxes'])
+    instances = InstanceData(bboxes=boxes,
+                             scores=torch.from_numpy(outputs['scores']),
+                             labels=torch.from_numpy(outputs['labels']))
+    if 'masks' in outputs:
+        from mmdet.models.roi_heads.mask_heads.fcn_mask_head import (
+            _do_paste_mask,
+        )
+        height, width = data_sample.metainfo['ori_shape'][:2]
+        probabilities = torch.from_numpy(outputs['masks'])
+        masks = torch.zeros(len(boxes), height, width, dtype=torch.bool)
+        for index in range(len(boxes)):
+            pasted, region = _do_paste_mask(
+                probabilities[index:index + 1, None], boxes[index:index + 1],
+                height, width, skip_empty=True)
+            masks[(slice(index, index + 1), ) + region] = \
+                pasted >= model.mask_thr_binary
+        instances.masks = masks
+    data_sample.pred_instances = instances
     return data_samples
 
 
@@ -101,6 +121,7 @@ TASK_OUTPUTS: Dict[tuple, Callable] = {
     ('seg_logits', ): segmentation,
     ('keypoints', 'keypoint_scores', 'heatmaps'): topdown_pose,
     ('boxes', 'scores', 'labels'): detection,
+    ('boxes', 'scores', 'labels', 'masks'): detection,
 }
 # Graphs that run one image at a time, with these inputs beside it.
 PER_IMAGE_INPUTS: Dict[Callable, Callable] = {detection: detection_inputs}

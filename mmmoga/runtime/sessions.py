@@ -1,7 +1,8 @@
 """An exported model run by ONNX Runtime or OpenVINO: ``inputs -> outputs``
 (dicts of arrays by name), the same call whichever backend runs it."""
+import json
 import os.path as osp
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -25,7 +26,11 @@ def _onnxruntime_session(path: str) -> Session:
 
 def _openvino_session(path: str) -> Session:
     import openvino
-    compiled = openvino.Core().compile_model(path, 'CPU')
+    # OpenVINO computes in bfloat16 on CPUs that have it unless told
+    # otherwise, which moves detections and keypoints; the exported model is
+    # evaluated as exported, in float32.
+    compiled = openvino.Core().compile_model(
+        path, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32'})
     outputs = compiled.outputs
     request = compiled.create_infer_request()
 
@@ -60,3 +65,40 @@ def output_names(path: str) -> List[str]:
     import onnx
     model = onnx.load(path, load_external_data=False)
     return [output.name for output in model.graph.output]
+
+
+# The metadata key under which tools/export_onnx.py stores the checkpoint's
+# dataset meta (classes, palette, keypoint names...) in the ONNX file.
+DATASET_META_KEY = 'dataset_meta'
+
+
+def stored_dataset_meta(path: str) -> Optional[dict]:
+    """The dataset meta stored in the ONNX file ``path`` at export, or
+    None."""
+    import onnx
+    model = onnx.load(path, load_external_data=False)
+    for entry in model.metadata_props:
+        if entry.key == DATASET_META_KEY:
+            return json.loads(entry.value)
+    return None
+
+
+def store_dataset_meta(path: str, dataset_meta: dict):
+    """Stores ``dataset_meta`` (JSON-serialisable) in the ONNX file
+    ``path``."""
+    import onnx
+    model = onnx.load(path)
+    onnx.helper.set_model_props(model, {DATASET_META_KEY: json.dumps(
+        dataset_meta, default=_as_json)})
+    onnx.save(model, path)
+
+
+def _as_json(value):
+    """NumPy values in a dataset meta (mmpose's sigmas, flip indices) as
+    JSON."""
+    import numpy as np
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f'{type(value).__name__} is not JSON serialisable')

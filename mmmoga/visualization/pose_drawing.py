@@ -67,17 +67,22 @@ class PoseDrawer:
 
     Args:
         config: Model config (file or loaded).
-        checkpoint: Weights.
+        checkpoint: Weights (None: the config's model holds its own, as
+            an exported model does).
         device: e.g. ``'cpu'``, ``'cuda:0'``.
     """
 
     def __init__(self,
                  config: Union[str, Config],
-                 checkpoint: str,
+                 checkpoint: Optional[str],
                  device: str = 'cpu'):
         from mmpose.apis import init_model
         from mmpose.registry import VISUALIZERS
-        self.model = init_model(config, checkpoint, device=device)
+        # Without a checkpoint (an exported model), mmpose's init_model
+        # clears model.backbone.init_cfg unless given options; an
+        # OnnxModel has no backbone.
+        self.model = init_model(config, checkpoint, device=device,
+                                cfg_options=None if checkpoint else {})
         if self.model.cfg.get('data_mode', 'topdown') != 'topdown':
             raise ConfigCheckError(
                 f'{self.model.cfg.filename} is a {self.model.cfg.data_mode} '
