@@ -1,5 +1,6 @@
-"""Single-image latency of Mask R-CNN with MogaNet-S (plain and deploy mode)
-against Mask R-CNN with ResNet-50 on this machine's CPU.
+"""Single-image latency of Mask R-CNN with MogaNet-S (plain, deploy mode, and
+its ONNX export in ONNX Runtime and OpenVINO) against Mask R-CNN with
+ResNet-50 on this machine's CPU.
 
     python benchmarks/detector_latency.py          # make bench runs this
     python benchmarks/detector_latency.py --rounds 5 --size 800 1216
@@ -10,45 +11,102 @@ widths) and run ``test_step`` on one 800x1216 image: pre-processing, the
 backbone, FPN, RPN, RoI heads and mask post-processing. Randomly initialised
 detectors score every box about equally, so the RoI heads' score threshold
 is set to 0 for both: each keeps its 100 best boxes and runs the mask head on
-them, as a trained detector does on a busy COCO image. Tuned malloc, the
-machine's torch thread count; every measurement is a fresh subprocess,
-rounds interleaved, the median over rounds of the median over runs.
+them, as a trained detector does on a busy COCO image (the class layers'
+weights are drawn wider than their initialisation, so that the scores differ
+clearly and the export check sees the same 100 boxes in both runtimes).
+
+The ONNX variants run the deploy-mode model exported once by
+``tools/export_onnx.py``'s code at the image size, through ``OnnxModel``'s
+``test_step``: the same pre-processing and mask pasting around the graph.
+Tuned malloc, the machine's thread count in every runtime (OpenVINO in
+float32); every measurement is a fresh subprocess, rounds interleaved, the
+median over rounds of the median over runs.
 """
+import argparse
+import os.path as osp
 import statistics
+import tempfile
 import time
 
 from common import detector_parser, report, run_worker
 
+MOGANET_S = 'configs/det/mask_rcnn_moga_s.py'
 CONFIGS = {
-    'moganet_s': 'configs/det/mask_rcnn_moga_s.py',
-    'moganet_s_deploy': 'configs/det/mask_rcnn_moga_s.py',
+    'moganet_s': MOGANET_S,
+    'moganet_s_deploy': MOGANET_S,
+    'moganet_s_onnxruntime': MOGANET_S,
+    'moganet_s_openvino': MOGANET_S,
     'r50': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
 }
+ONNX_BACKENDS = {'moganet_s_onnxruntime': 'onnxruntime',
+                 'moganet_s_openvino': 'openvino'}
 
 
-def worker(args):
-    from mmmoga.utils import tune_malloc
-    allocator = tune_malloc()
-    import torch
-    from mmdet.testing import demo_mm_inputs
+def benchmark_config(name):
     from mmengine.config import Config
     from mmengine.hub import get_config
 
     import mmmoga  # noqa: F401
-    from mmmoga.engine import build_config_model
-    from mmmoga.models import switch_model_to_deploy
-    path = CONFIGS[args.worker]
+    path = CONFIGS[name]
     # get_config resolves the 'mmdet::' prefix of a library config.
     cfg = get_config(path) if '::' in path else Config.fromfile(path)
     cfg.model.test_cfg.rcnn.score_thr = 0.
     # Random weights: the backbones' own initialisation, no download.
     cfg.model.backbone.pop('init_cfg', None)
+    return cfg
+
+
+def random_detector(cfg):
+    import torch
+    from torch import nn
+
+    from mmmoga.engine import build_config_model
     torch.manual_seed(0)
     model = build_config_model(cfg)
     model.init_weights()
-    model.eval()
+    nn.init.normal_(model.roi_head.bbox_head.fc_cls.weight, std=0.3)
+    return model.eval()
+
+
+def export_worker(args):
+    """Saves MogaNet-S's random detector and exports it to
+    ``args.onnx_file`` at the benchmark's image size."""
+    import torch
+
+    from mmmoga.apis import export_onnx
+    cfg = benchmark_config('moganet_s')
+    checkpoint = args.onnx_file + '.pth'
+    torch.save(dict(state_dict=random_detector(cfg).state_dict()),
+               checkpoint)
+    exported = export_onnx(cfg, checkpoint, args.onnx_file,
+                           shape=tuple(args.size))
+    report(dict(difference=exported.difference, note=exported.check_note))
+
+
+def timed_model(args, cfg):
+    """The model a worker times: PyTorch (plain or deploy) or the exported
+    file in its runtime, with the same data preprocessor."""
+    from mmmoga.models import switch_model_to_deploy
+    if args.worker in ONNX_BACKENDS:
+        from mmmoga.apis.testing import use_onnx_model
+        from mmmoga.engine import build_config_model
+        use_onnx_model(cfg, args.onnx_file, ONNX_BACKENDS[args.worker])
+        return build_config_model(cfg).eval()
+    model = random_detector(cfg)
     if args.worker.endswith('_deploy'):
         switch_model_to_deploy(model)
+    return model
+
+
+def worker(args):
+    from mmmoga.utils import tune_malloc
+    allocator = tune_malloc()
+    if args.worker == 'export':
+        export_worker(args)
+        return
+    import torch
+    from mmdet.testing import demo_mm_inputs
+    model = timed_model(args, benchmark_config(args.worker))
     height, width = args.size
     packed = demo_mm_inputs(1, image_shapes=[(3, height, width)],
                             num_items=[0], with_mask=True)
@@ -69,16 +127,30 @@ def main():
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--onnx-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
+    with tempfile.TemporaryDirectory(prefix='detector_latency_') as folder:
+        measure(args, osp.join(folder, 'mask_rcnn_moga_s.onnx'))
+
+
+def measure(args, onnx_file):
+    """Exports MogaNet-S's detector to ``onnx_file``, then times every
+    variant, the rounds interleaved, and prints the table and ratios."""
+    exported = run_worker(__file__, ['--worker', 'export', '--onnx-file',
+                                     onnx_file, '--size', *args.size])
+    print(f'exported MogaNet-S Mask R-CNN: ONNX Runtime equals PyTorch '
+          f'within {exported["difference"]:.1e} of the largest output'
+          + (f' ({exported["note"]})' if exported['note'] else ''),
+          flush=True)
     results = {name: [] for name in CONFIGS}
     for round_index in range(args.rounds):
         for name in CONFIGS:
             measured = run_worker(__file__, [
                 '--worker', name, '--runs', args.runs, '--warmup',
-                args.warmup, '--size', *args.size
+                args.warmup, '--size', *args.size, '--onnx-file', onnx_file
             ])
             results[name].append(measured['seconds'])
             print(f'round {round_index + 1}/{args.rounds} {name:<17} '
@@ -100,6 +172,11 @@ def main():
           f'{latency["moganet_s"] / latency["r50"]:6.2f}x')
     print(f'{"MogaNet-S deploy / plain":<40}'
           f'{latency["moganet_s_deploy"] / latency["moganet_s"]:6.2f}x')
+    for name in ONNX_BACKENDS:
+        target = '   target <= 1.0x' if name.endswith('onnxruntime') else ''
+        print(f'{"MogaNet-S " + ONNX_BACKENDS[name] + " / deploy":<40}'
+              f'{latency[name] / latency["moganet_s_deploy"]:6.2f}x'
+              + target)
 
 
 if __name__ == '__main__':

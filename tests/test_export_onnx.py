@@ -18,12 +18,13 @@ from test_moganet_deploy import ATOL, randomise
 pytestmark = pytest.mark.slow
 
 
-def plain_checkpoint(config, path):
-    """The config's model with trained-looking random weights, saved."""
+def plain_checkpoint(config, path, meta=None):
+    """The config's model with trained-looking random weights, saved (with
+    ``meta``, as a training run saves its dataset meta)."""
     torch.manual_seed(0)
     _, model = build_from_config(config)
     randomise(model.backbone)
-    torch.save(dict(state_dict=model.state_dict()), path)
+    torch.save(dict(state_dict=model.state_dict(), meta=meta or {}), path)
     return model.eval()
 
 
@@ -144,14 +145,26 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     masks as the PyTorch model in deploy mode, and tools/infer.py's
     inference draws with it."""
     from mmmoga.apis import InferenceSettings, infer
+    from mmmoga.apis.inference import onnx_dataset_meta
+    from mmmoga.runtime import stored_dataset_meta
     from toy_tasks import short_run_options
     config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
-    plain_checkpoint(config, tmp_path / 'plain.pth')
+    # Class names and palette other than the config's, as a checkpoint
+    # trained on other data carries them.
+    dataset_meta = dict(classes=('disc', 'box', 'wedge'),
+                        palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)],
+                        reduce_zero_label=False)
+    plain_checkpoint(config, tmp_path / 'plain.pth',
+                     meta=dict(dataset_meta=dataset_meta))
     onnx_path = str(tmp_path / 'mask_rcnn.onnx')
     exported = export_onnx(load_config(config), str(tmp_path / 'plain.pth'),
                            onnx_path, shape=(256, 224))
     assert exported.output_names == ['boxes', 'scores', 'labels', 'masks']
     assert exported.fixed_size is None
+    # What drawing needs travels with the file; nothing else.
+    assert stored_dataset_meta(onnx_path) == dict(
+        classes=['disc', 'box', 'wedge'],
+        palette=[[255, 0, 0], [0, 255, 0], [0, 0, 255]])
     data_root = toy_data('det')
     options = short_run_options('det', data_root)
     run_test_in_process(config, str(tmp_path / 'plain.pth'), options,
@@ -164,8 +177,8 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     assert 'coco/segm_mAP' in run.stdout + run.stderr
     assert_same_detections(predictions_of(tmp_path / 'pytorch.pkl'),
                            predictions_of(tmp_path / 'onnx.pkl'))
-    # Drawn through mmdet's inferencer, with the config's classes (random
-    # weights carry none).
+    # Drawn through mmdet's inferencer with the checkpoint's classes and
+    # palette.
     image = sorted((Path(data_root) / 'val').glob('*.jpg'))[0]
     infer(config, [str(image)], InferenceSettings(
         checkpoint=onnx_path, out_dir=str(tmp_path / 'drawn'),
@@ -174,6 +187,11 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     with open(tmp_path / 'drawn' / 'preds' / (image.stem + '.json')) as f:
         predictions = json.load(f)
     assert len(predictions['labels']) > 0 and 'masks' in predictions
+    # The drawing took the file's classes and colours (as tuples: a list
+    # is not a colour to mmdet's visualizer).
+    assert onnx_dataset_meta(load_config(config), onnx_path) == dict(
+        classes=['disc', 'box', 'wedge'],
+        palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)])
 
 
 def last_metric(output, name):

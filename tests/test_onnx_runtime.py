@@ -28,8 +28,11 @@ def test_options_that_do_not_fit_an_onnx_file(checkpoint, options, match):
 
 
 def test_an_onnx_file_replaces_the_model(tmp_path):
+    # As a config dumped by a --deploy run has it.
     cfg = config_with(CLS_TOY, **{
-        'test_dataloader.dataset.data_root': str(tmp_path / 'data')})
+        'test_dataloader.dataset.data_root': str(tmp_path / 'data'),
+        'custom_hooks': [dict(type='MogaNetDeployHook'),
+                         dict(type='NonFiniteLossHook')]})
     with pytest.raises(CheckpointError,
                        match='ONNX file model.onnx does not exist'):
         prepare_testing(cfg, 'model.onnx')
@@ -40,6 +43,8 @@ def test_an_onnx_file_replaces_the_model(tmp_path):
         prepare_testing(cfg, str(onnx_file), backend='openvino')
     assert cfg.model.type == 'OnnxModel'
     assert cfg.model.backend == 'openvino'
+    # The exported model is in deploy mode already.
+    assert [hook.type for hook in cfg.custom_hooks] == ['NonFiniteLossHook']
     # MMPretrain's default preprocessor type, made explicit.
     assert cfg.model.data_preprocessor.type == 'ClsDataPreprocessor'
     assert 'load_from' not in cfg or cfg.load_from is None
@@ -112,3 +117,14 @@ def test_pose_graph_predicts_as_mmpose():
         scores.numpy(),
         np.concatenate([s.pred_instances.keypoint_scores
                         for s in predicted]), atol=1e-6)
+
+
+def test_sliding_window_segmentation_is_refused(tmp_path):
+    onnx_file = tmp_path / 'seg.onnx'
+    onnx_file.write_bytes(b'')
+    cfg = config_with('configs/seg/toy/upernet_moga_xt_toy.py', **{
+        'model.test_cfg.mode': 'slide'})
+    with pytest.raises(ConfigCheckError,
+                       match="model.test_cfg.mode='slide': an exported "
+                       'segmentor runs whole images'):
+        prepare_testing(cfg, str(onnx_file))

@@ -80,6 +80,8 @@ def main():
           f'largest output on {checked}')
     if exported.fixed_size:
         print(f'the image size is fixed: {exported.fixed_size}')
+    if exported.check_note:
+        print(f'warning: {exported.check_note}')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """Configs as the tools load them: the file, ``--cfg-options``, the launcher
 and the work dir."""
 import argparse
+import copy
 import os
 import os.path as osp
 from typing import Optional
@@ -71,3 +72,18 @@ def load_tool_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def test_dataset_meta(cfg: Config) -> dict:
+    """The meta of the config's test dataset as the dataset builds it (its
+    class's ``_load_metainfo`` of the config's ``metainfo``: mmpose's parses
+    a keypoint meta), without loading any annotation. Wrappers such as
+    ``CheckedDataset`` are looked through to the dataset they wrap."""
+    from mmengine.registry import DATASETS
+    dataset = cfg.test_dataloader.dataset
+    while 'dataset' in dataset:
+        dataset = dataset['dataset']
+    with DATASETS.switch_scope_and_registry(cfg.default_scope) as registry:
+        dataset_class = registry.get(dataset['type'])
+    return dataset_class._load_metainfo(copy.deepcopy(dataset.get(
+        'metainfo')))

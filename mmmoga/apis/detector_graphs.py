@@ -17,7 +17,7 @@ scores and labels, and for a mask model each box's mask probabilities on the
 mask head's grid (:mod:`mmmoga.runtime.outputs` pastes them into the image,
 as mmdet's ``FCNMaskHead`` does).
 """
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -37,7 +37,10 @@ def class_aware_nms(boxes: torch.Tensor, scores: torch.Tensor,
     torchvision's ``nms`` exports as ONNX ``NonMaxSuppression``. Returns the
     kept indices, by falling score."""
     import torchvision
-    offsets = labels.to(boxes) * (boxes.max() + 1)
+    # The largest coordinate, 0 when there is no box (max() of nothing is
+    # an error); boxes are clipped to the image, so never below 0.
+    largest = torch.cat([boxes.reshape(-1), boxes.new_zeros(1)]).max()
+    offsets = labels.to(boxes) * (largest + 1)
     return torchvision.ops.nms(boxes + offsets[:, None], scores,
                                iou_threshold)
 
@@ -101,17 +104,32 @@ class DetectionGraph(nn.Module):
         size = torch.export.Dim.DYNAMIC
         return ({2: size, 3: size} if dynamic_size else None, None, None)
 
-    @staticmethod
-    def difference(expected: Sequence[torch.Tensor],
+    def difference(self, expected: Sequence[torch.Tensor],
                    outputs: Sequence[np.ndarray]) -> float:
         """The same detections (count and labels); boxes, scores (and mask
-        probabilities) relative to the largest."""
+        probabilities) relative to the largest. Counts the detections
+        compared (:meth:`check_note`)."""
         if outputs[0].shape != tuple(expected[0].shape) or not np.array_equal(
                 outputs[2], expected[2].numpy()):
             return float('inf')
+        self.compared_detections = getattr(self, 'compared_detections',
+                                           0) + len(outputs[0])
+        if len(outputs[0]) == 0:
+            return 0.
         compared = [0, 1] + list(range(3, len(expected)))
         return relative_difference([outputs[i] for i in compared],
                                    [expected[i] for i in compared])
+
+    def check_note(self) -> Optional[str]:
+        """What the export check could not show: a trained detector finds
+        nothing in the random check images, so only the empty results were
+        compared."""
+        if getattr(self, 'compared_detections', 0) > 0:
+            return None
+        return ('the random check images gave no detection above the '
+                'score threshold, so only empty results were compared; '
+                'evaluate the file on real images (tools/test.py CONFIG '
+                'FILE.onnx)')
 
 
 class DenseDetections(DetectionGraph):

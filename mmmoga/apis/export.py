@@ -22,6 +22,7 @@ from mmmoga.errors import ConfigCheckError, DeployLayoutError
 from mmmoga.models import MogaNet
 from mmmoga.runtime import store_dataset_meta
 
+from .config import test_dataset_meta
 from .deploy import TOLERANCE, load_deployed_model, relative_difference
 from .detector_graphs import detection_graph
 from .inference import DRAWING_META
@@ -138,19 +139,10 @@ def pose_keypoints(cfg: Config, model: nn.Module) -> PoseKeypoints:
             raise ConfigCheckError(
                 f'{cfg.filename}: the graph flips heatmaps (flip_mode '
                 f'\'heatmap\'), not {test_cfg["flip_mode"]!r}')
-        from mmpose.datasets.datasets.utils import parse_pose_metainfo
-        dataset = cfg.test_dataloader.dataset
-        meta = dataset.get('metainfo') or _dataset_class_meta(dataset)
-        flip_indices = list(parse_pose_metainfo(dict(meta))['flip_indices'])
+        flip_indices = list(test_dataset_meta(cfg)['flip_indices'])
     scale = tuple(float(s) for s in decoder.scale_factor)
     return PoseKeypoints(model, flip_indices,
                          test_cfg.get('shift_heatmap', False), scale).eval()
-
-
-def _dataset_class_meta(dataset: dict) -> dict:
-    from mmengine.registry import DATASETS
-    with DATASETS.switch_scope_and_registry('mmpose') as registry:
-        return registry.get(dataset['type']).METAINFO
 
 
 # default_scope: the whole model's graph (its ``output_names`` name the
@@ -284,6 +276,10 @@ class Exported(NamedTuple):
         checked_shapes: (batch, height, width) compared with PyTorch.
         difference: Largest difference found there, relative to the
             largest output.
+        input_names: Names of the graph's inputs.
+        batch_size: Images per run, or None where the batch is dynamic.
+        check_note: What the check could not show (a detector that found
+            nothing in the check images), or None.
     """
     path: str
     in_channels: int
@@ -292,7 +288,8 @@ class Exported(NamedTuple):
     checked_shapes: List[Tuple[int, int, int]]
     difference: float
     input_names: List[str]
-    batch_size: Optional[int]  # None: dynamic
+    batch_size: Optional[int]
+    check_note: Optional[str] = None
 
 
 def default_shape(cfg: Config, module: nn.Module) -> Tuple[int, int]:
@@ -336,19 +333,19 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
         if not fixed_size:
             export_graph(module, output_names, in_channels, shape, True,
                          unchecked)
-            if not onnxruntime_difference(module, unchecked, in_channels,
-                                          [traced, other],
-                                          raise_errors=False) <= TOLERANCE:
+            shapes = [traced, other]
+            difference = onnxruntime_difference(
+                module, unchecked, in_channels, shapes, raise_errors=False)
+            if not difference <= TOLERANCE:
                 fixed_size = (
                     f'at {other[1]}x{other[2]} the graph is wrong (the model '
                     'computes sizes from the traced shape)')
         if fixed_size:
             export_graph(module, output_names, in_channels, shape, False,
                          unchecked)
-        shapes = [traced, (1, height, width)] if fixed_size else [traced,
-                                                                  other]
-        difference = onnxruntime_difference(module, unchecked, in_channels,
-                                            shapes)
+            shapes = [traced, (1, height, width)]
+            difference = onnxruntime_difference(module, unchecked,
+                                                in_channels, shapes)
         if not difference <= TOLERANCE:
             raise DeployLayoutError(
                 f'ONNX Runtime outputs differ from PyTorch by '
@@ -368,7 +365,8 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
             os.remove(unchecked)
         raise
     os.replace(unchecked, path)
+    note = module.check_note() if hasattr(module, 'check_note') else None
     return Exported(path, in_channels, output_names, fixed_size, shapes,
                     difference,
                     list(getattr(module, 'input_names', ['image'])),
-                    getattr(module, 'batch_size', None))
+                    getattr(module, 'batch_size', None), note)

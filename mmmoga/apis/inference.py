@@ -21,7 +21,6 @@ OpenVINO through the same inferencers: the config's model becomes an
 from the file (stored from the checkpoint at export) or else from the
 config's test dataset.
 """
-import copy
 import json
 import os
 import os.path as osp
@@ -44,7 +43,7 @@ from mmmoga.errors import (
 )
 from mmmoga.models import switch_model_to_deploy
 
-from .config import load_config
+from .config import load_config, test_dataset_meta
 from .config_checks import check_backbone
 from .deploy import require_moganet
 from .testing import ONNX_SUFFIX, use_onnx_model
@@ -159,19 +158,18 @@ def _prepare(model, config: str, settings: InferenceSettings):
 
 def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
     """The classes and palette an exported model draws with: those stored in
-    the file at export, or else the config's test dataset's (its class's
-    meta updated by the config's ``metainfo``, as the dataset builds it)."""
-    from mmengine.registry import DATASETS
-
+    the file at export, or else the config's test dataset's
+    (:func:`test_dataset_meta`)."""
     from mmmoga.runtime import stored_dataset_meta
     stored = stored_dataset_meta(onnx_file)
     if stored is not None:
+        # JSON stored the palette's colour tuples as lists; the visualizers
+        # take a list as something else than a colour.
+        if stored.get('palette') is not None:
+            stored['palette'] = [tuple(colour) for colour in
+                                 stored['palette']]
         return stored
-    dataset = cfg.test_dataloader.dataset
-    with DATASETS.switch_scope_and_registry(cfg.default_scope) as registry:
-        dataset_class = registry.get(dataset.type)
-    meta = dataset_class._load_metainfo(copy.deepcopy(dataset.get(
-        'metainfo')))
+    meta = test_dataset_meta(cfg)
     return {key: meta[key] for key in DRAWING_META if key in meta}
 
 

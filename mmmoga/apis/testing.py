@@ -106,9 +106,21 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
         # MMPretrain's classifiers give their preprocessor this type when
         # the config names none.
         preprocessor.setdefault('type', 'ClsDataPreprocessor')
+    if cfg.get('default_scope') == 'mmseg':
+        mode = (model.get('test_cfg') or {}).get('mode', 'whole')
+        if mode != 'whole':
+            raise ConfigCheckError(
+                f'model.test_cfg.mode={mode!r}: an exported segmentor runs '
+                'whole images (mode \'whole\'); sliding-window inference '
+                'is not in the graph')
     decode_head = model.get('decode_head') or {}
     if isinstance(decode_head, list):  # mmseg's cascade of decode heads
         decode_head = decode_head[-1]
+    # An exported model is in deploy mode already: the hook that folds the
+    # PyTorch model (in configs dumped by a --deploy run) has nothing to do.
+    if 'custom_hooks' in cfg:
+        cfg.custom_hooks = [hook for hook in cfg.custom_hooks
+                            if hook.get('type') != 'MogaNetDeployHook']
     rcnn_test_cfg = (model.get('test_cfg') or {}).get('rcnn') or {}
     cfg.model = ConfigDict(
         type='OnnxModel', onnx_file=onnx_file, backend=backend,

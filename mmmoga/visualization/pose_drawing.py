@@ -62,6 +62,22 @@ def people_json(pred_instances) -> List[dict]:
     return people
 
 
+def _exported_model(config: Config):
+    """The config's model when it is an exported one (an ``OnnxModel``,
+    which holds its weights), with the dataset meta mmpose's ``init_model``
+    would give it. Built here because ``init_model`` hands the model a
+    ``train_cfg`` and reads a backbone, neither of which it has."""
+    from mmengine.registry import init_default_scope
+    from mmpose.apis.inference import dataset_meta_from_config
+    from mmpose.registry import MODELS
+    init_default_scope(config.get('default_scope', 'mmpose'))
+    model = MODELS.build(config.model)
+    model.cfg = config
+    model.dataset_meta = dataset_meta_from_config(config,
+                                                  dataset_mode='train')
+    return model.eval()
+
+
 class PoseDrawer:
     """A top-down pose model that draws the people of an image.
 
@@ -78,11 +94,10 @@ class PoseDrawer:
                  device: str = 'cpu'):
         from mmpose.apis import init_model
         from mmpose.registry import VISUALIZERS
-        # Without a checkpoint (an exported model), mmpose's init_model
-        # clears model.backbone.init_cfg unless given options; an
-        # OnnxModel has no backbone.
-        self.model = init_model(config, checkpoint, device=device,
-                                cfg_options=None if checkpoint else {})
+        if checkpoint is None:
+            self.model = _exported_model(config)
+        else:
+            self.model = init_model(config, checkpoint, device=device)
         if self.model.cfg.get('data_mode', 'topdown') != 'topdown':
             raise ConfigCheckError(
                 f'{self.model.cfg.filename} is a {self.model.cfg.data_mode} '
