@@ -45,6 +45,7 @@ demo-cls: install
 bench: install
 	$(PY) benchmarks/backbone_speed.py
 	$(PY) benchmarks/detector_latency.py
+	$(PY) benchmarks/pose_throughput.py
 	$(PY) benchmarks/train_memory.py
 
 clean-venv:

@@ -29,10 +29,11 @@ def plain_checkpoint(config, path, meta=None):
 
 
 def test_segmentor_exports_for_any_size(tmp_path):
-    """mmseg's FPN head upsamples by int() sizes, which tracing would bake
-    in: the exported graph computes them, and equals the plain model (the
-    layers as mmseg has them) at another size and batch than traced."""
-    config = 'configs/seg/toy/fpn_moga_xt_toy.py'
+    """UperNet's pyramid pooling (adaptive pooling to 1, 2, 3 and 6 bins)
+    would fix the graph's size: the exported graph computes the bins from
+    the input's size, and equals the plain model (the layers as mmseg has
+    them) at another size and batch than traced, through the tool."""
+    config = 'configs/seg/toy/upernet_moga_xt_toy.py'
     model = plain_checkpoint(config, tmp_path / 'plain.pth')
     onnx_path = tmp_path / 'model.onnx'
     result = run_tool(sys.executable, 'tools/export_onnx.py', config,
@@ -109,13 +110,11 @@ def assert_same_detections(pytorch, exported):
 
 
 
-@pytest.mark.usefixtures('restore_default_scope')
-def test_retinanet_exports_with_nms_and_tests_as_pytorch(toy_data,
-                                                         tmp_path):
+def test_retinanet_exports_with_nms(tmp_path):
     """Random weights: the exported RetinaNet (dynamic size, NMS inside)
-    finds the same detections as the PyTorch model in deploy mode, image
-    by image (both tested as tools/test.py tests them, in this process)."""
-    from toy_tasks import short_run_options
+    takes the image with its shape and rescaling, and the export's own check
+    found the same detections as PyTorch at two sizes (the runtime's path
+    after the graph is the Mask R-CNN test's)."""
     config = 'configs/det/toy/retinanet_moga_xt_toy.py'
     plain_checkpoint(config, tmp_path / 'plain.pth')
     onnx_path = str(tmp_path / 'retinanet.onnx')
@@ -127,23 +126,17 @@ def test_retinanet_exports_with_nms_and_tests_as_pytorch(toy_data,
     assert exported.batch_size == 1 and exported.fixed_size is None
     # The other size checked is padded as mmdet pads: to a multiple of 32.
     assert exported.checked_shapes == [(1, 256, 224), (1, 320, 224)]
-    options = short_run_options('det', toy_data('det'))
-    for name, checkpoint, testing in [
-            ('pytorch', str(tmp_path / 'plain.pth'), dict(deploy=True)),
-            ('onnx', onnx_path, dict(backend='openvino'))]:
-        run_test_in_process(config, checkpoint, options, tmp_path / name,
-                            out=str(tmp_path / f'{name}.pkl'), **testing)
-    assert_same_detections(predictions_of(tmp_path / 'pytorch.pkl'),
-                           predictions_of(tmp_path / 'onnx.pkl'))
+    # Detections were compared, not only empty results.
+    assert exported.check_note is None
 
 
 @pytest.mark.usefixtures('restore_default_scope')
 def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
                                                                tmp_path):
     """Random weights: the exported Mask R-CNN (RPN, RoI heads, NMS and mask
-    head inside) evaluated by tools/test.py finds the same detections and
-    masks as the PyTorch model in deploy mode, and tools/infer.py's
-    inference draws with it."""
+    head inside) evaluated by tools/test.py in OpenVINO finds the same
+    detections and masks as the PyTorch model in deploy mode, and
+    tools/infer.py's inference draws with it."""
     from mmmoga.apis import InferenceSettings, infer
     from mmmoga.apis.inference import onnx_dataset_meta
     from mmmoga.runtime import stored_dataset_meta
@@ -170,8 +163,10 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     run_test_in_process(config, str(tmp_path / 'plain.pth'), options,
                         tmp_path / 'pytorch', deploy=True,
                         out=str(tmp_path / 'pytorch.pkl'))
+    # OpenVINO here; the export's check ran the file in ONNX Runtime.
     run = run_tool(sys.executable, 'tools/test.py', config, onnx_path,
-                   '--out', str(tmp_path / 'onnx.pkl'), '--work-dir',
+                   '--backend', 'openvino', '--out',
+                   str(tmp_path / 'onnx.pkl'), '--work-dir',
                    str(tmp_path / 'onnx'), *options)
     assert run.returncode == 0, run.stderr[-3000:]
     assert 'coco/segm_mAP' in run.stdout + run.stderr
@@ -205,7 +200,6 @@ def last_metric(output, name):
 @pytest.mark.usefixtures('restore_default_scope')
 @pytest.mark.parametrize('task,metric,backend', [
     ('pose', 'coco/AP', 'onnxruntime'),
-    ('seg', 'mIoU', 'onnxruntime'),
     ('cls', 'accuracy/top1', 'openvino'),
 ])
 def test_an_exported_model_scores_as_the_pytorch_one(
@@ -220,16 +214,13 @@ def test_an_exported_model_scores_as_the_pytorch_one(
     onnx_path = str(tmp_path / 'model.onnx')
     exported = export_onnx(load_config(toy.config),
                            osp.join(work_dir, toy.checkpoint), onnx_path)
-    # The classifier and segmentor (UperNet: its pyramid pooling computed
-    # for the input's size) take any size, checked at one neither traced
-    # nor a multiple of 32; a pose model, its input size.
+    # The classifier takes any size, checked at one neither traced nor a
+    # multiple of 32; a pose model, its input size.
     assert exported.checked_shapes[-1] == {
-        'pose': (1, 128, 96), 'seg': (1, 261, 195),
-        'cls': (1, 261, 195)}[task]
-    assert (exported.fixed_size is None) == (task != 'pose')
+        'pose': (1, 128, 96), 'cls': (1, 261, 195)}[task]
+    assert (exported.fixed_size is None) == (task == 'cls')
     metrics = run_test_in_process(
         toy.config, onnx_path, short_run_options(task, toy_data(task)),
         tmp_path / 'onnx', backend=backend)
-    # mmpretrain and mmseg report percentages.
-    scale = 1 if task == 'pose' else 100
+    scale = 100 if task == 'cls' else 1  # mmpretrain reports percentages
     assert abs(last_metric(log, metric) - metrics[metric]) <= 0.005 * scale

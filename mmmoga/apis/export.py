@@ -24,7 +24,7 @@ from mmmoga.runtime import store_dataset_meta
 
 from .config import test_dataset_meta
 from .deploy import TOLERANCE, load_deployed_model, relative_difference
-from .detector_graphs import detection_graph
+from .detector_graphs import ONNX_TRANSLATIONS, detection_graph
 from .inference import DRAWING_META
 from .segmentor_graphs import SegmentorLogits
 
@@ -216,6 +216,7 @@ def export_graph(module: nn.Module, output_names: Sequence[str],
             input_names=list(getattr(module, 'input_names', ['image'])),
             output_names=list(output_names),
             dynamic_shapes=dynamic_shapes,
+            custom_translation_table=ONNX_TRANSLATIONS,
             verbose=False)
     program.save(path)
 

@@ -1,0 +1,144 @@
+"""Top-down pose throughput: person crops per second of MogaNet-S at 256x192
+with the flip test, PyTorch plain and deploy mode against its ONNX export in
+ONNX Runtime and OpenVINO, on this machine's CPU.
+
+    python benchmarks/pose_throughput.py          # make bench runs this
+    python benchmarks/pose_throughput.py --batch 32 --rounds 5
+
+Every variant runs ``test_step`` on the same batch of crops: the data
+preprocessor, the model (both passes of the flip test, the heatmap decoding)
+and the keypoints mapped back to the image; the ONNX variants run the file
+``tools/export_onnx.py``'s code writes, through ``OnnxModel``. Random
+weights (the decoding's cost does not depend on them). Tuned malloc, the
+machine's thread count in every runtime (OpenVINO in float32); every
+measurement is a fresh subprocess, rounds interleaved, the median over rounds
+of the median over runs.
+"""
+import argparse
+import os.path as osp
+import statistics
+import tempfile
+import time
+
+from common import report, run_worker
+
+CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
+VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino')
+
+
+def pose_config():
+    from mmengine.config import Config
+
+    import mmmoga  # noqa: F401
+    cfg = Config.fromfile(CONFIG)
+    # Random weights: the backbone's own initialisation, no download.
+    cfg.model.backbone.pop('init_cfg', None)
+    return cfg
+
+
+def random_pose_model(cfg):
+    import torch
+
+    from mmmoga.engine import build_config_model
+    torch.manual_seed(0)
+    model = build_config_model(cfg)
+    model.init_weights()
+    return model.eval()
+
+
+def export_worker(args):
+    import torch
+
+    from mmmoga.apis import export_onnx
+    cfg = pose_config()
+    checkpoint = args.onnx_file + '.pth'
+    torch.save(dict(state_dict=random_pose_model(cfg).state_dict()),
+               checkpoint)
+    exported = export_onnx(cfg, checkpoint, args.onnx_file)
+    report(dict(difference=exported.difference))
+
+
+def timed_model(args, cfg):
+    from mmmoga.engine import build_config_model
+    from mmmoga.models import switch_model_to_deploy
+    if args.worker in ('onnxruntime', 'openvino'):
+        from mmmoga.apis.testing import use_onnx_model
+        use_onnx_model(cfg, args.onnx_file, args.worker)
+        return build_config_model(cfg).eval()
+    model = random_pose_model(cfg)
+    if args.worker == 'deploy':
+        switch_model_to_deploy(model)
+    return model
+
+
+def worker(args):
+    from mmmoga.utils import tune_malloc
+    allocator = tune_malloc()
+    if args.worker == 'export':
+        export_worker(args)
+        return
+    import torch
+    from mmpose.testing import get_packed_inputs
+    model = timed_model(args, pose_config())
+    packed = get_packed_inputs(args.batch, with_heatmap=False,
+                               with_reg_label=False, with_simcc_label=False)
+    times = []
+    with torch.no_grad():
+        for index in range(args.warmup + args.runs):
+            start = time.perf_counter()
+            results = model.test_step(packed)
+            if index >= args.warmup:
+                times.append(time.perf_counter() - start)
+    assert len(results) == args.batch
+    report(dict(crops_per_second=args.batch / statistics.median(times),
+                allocator=allocator, threads=torch.get_num_threads()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--batch', type=int, default=16)
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--worker', help=argparse.SUPPRESS)
+    parser.add_argument('--onnx-file', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    with tempfile.TemporaryDirectory(prefix='pose_throughput_') as folder:
+        measure(args, osp.join(folder, 'pose_moga_s.onnx'))
+
+
+def measure(args, onnx_file):
+    exported = run_worker(__file__, ['--worker', 'export', '--onnx-file',
+                                     onnx_file])
+    print(f'exported MogaNet-S 256x192: ONNX Runtime equals PyTorch within '
+          f'{exported["difference"]:.1e} of the largest output', flush=True)
+    results = {name: [] for name in VARIANTS}
+    for round_index in range(args.rounds):
+        for name in VARIANTS:
+            measured = run_worker(__file__, [
+                '--worker', name, '--batch', args.batch, '--runs',
+                args.runs, '--warmup', args.warmup, '--onnx-file', onnx_file
+            ])
+            results[name].append(measured['crops_per_second'])
+            print(f'round {round_index + 1}/{args.rounds} {name:<12} '
+                  f'{measured["crops_per_second"]:7.1f} crops/s '
+                  f'({measured["allocator"]}, {measured["threads"]} '
+                  'threads)', flush=True)
+    speed = {name: statistics.median(r) for name, r in results.items()}
+    print(f'\nTop-down pose, MogaNet-S 256x192 with flip test, batch '
+          f'{args.batch}, crops per second (median of {args.rounds} rounds x '
+          f'{args.runs} runs)')
+    for name, value in speed.items():
+        print(f'{name:<14}{value:8.1f}')
+    print()
+    for name in ('onnxruntime', 'openvino'):
+        print(f'{name + " / deploy":<26}'
+              f'{speed[name] / speed["deploy"]:6.2f}x')
+    print(f'{"deploy / plain":<26}{speed["deploy"] / speed["plain"]:6.2f}x')
+
+
+if __name__ == '__main__':
+    main()
