@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-from common import report, run_worker
+from common import add_round_arguments, report, run_worker
 
 MODELS = {
     'moganet_xt': dict(type='MogaNet', arch='xtiny', out_indices=(3, )),
@@ -222,9 +222,7 @@ def main():
         '--forms', nargs='+', default=None,
         choices=['official', 'plain', 'deploy', 'compile', *ONNX_FORMS],
         help='measure only these forms (default: every form of each model)')
-    parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--runs', type=int, default=5)
-    parser.add_argument('--warmup', type=int, default=2)
+    add_round_arguments(parser)
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--worker', help=argparse.SUPPRESS)

@@ -34,3 +34,36 @@ def detector_parser(doc):
                         metavar=('H', 'W'))
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser
+
+
+def add_round_arguments(parser, rounds=3, runs=5, warmup=2):
+    """How each variant is measured: rounds (each a fresh subprocess per
+    variant, the variants taking turns), timed runs per round, warm-up runs
+    before them."""
+    parser.add_argument('--rounds', type=int, default=rounds)
+    parser.add_argument('--runs', type=int, default=runs)
+    parser.add_argument('--warmup', type=int, default=warmup)
+
+
+def random_weights_config(path):
+    """The config at ``path`` (``mmdet::...`` resolves to the library's own)
+    with no pretrained backbone: its models get the random weights of their
+    own initialisation, without a download."""
+    from mmengine.config import Config
+    from mmengine.hub import get_config
+
+    import mmmoga  # noqa: F401
+    cfg = get_config(path) if '::' in path else Config.fromfile(path)
+    cfg.model.backbone.pop('init_cfg', None)
+    return cfg
+
+
+def random_model(cfg):
+    """The config's model, initialised with seed 0, in eval mode."""
+    import torch
+
+    from mmmoga.engine import build_config_model
+    torch.manual_seed(0)
+    model = build_config_model(cfg)
+    model.init_weights()
+    return model.eval()

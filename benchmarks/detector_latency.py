@@ -28,7 +28,14 @@ import statistics
 import tempfile
 import time
 
-from common import detector_parser, report, run_worker
+from common import (
+    add_round_arguments,
+    detector_parser,
+    random_model,
+    random_weights_config,
+    report,
+    run_worker,
+)
 
 MOGANET_S = 'configs/det/mask_rcnn_moga_s.py'
 CONFIGS = {
@@ -43,29 +50,16 @@ ONNX_BACKENDS = {'moganet_s_onnxruntime': 'onnxruntime',
 
 
 def benchmark_config(name):
-    from mmengine.config import Config
-    from mmengine.hub import get_config
-
-    import mmmoga  # noqa: F401
-    path = CONFIGS[name]
-    # get_config resolves the 'mmdet::' prefix of a library config.
-    cfg = get_config(path) if '::' in path else Config.fromfile(path)
+    cfg = random_weights_config(CONFIGS[name])
     cfg.model.test_cfg.rcnn.score_thr = 0.
-    # Random weights: the backbones' own initialisation, no download.
-    cfg.model.backbone.pop('init_cfg', None)
     return cfg
 
 
 def random_detector(cfg):
-    import torch
     from torch import nn
-
-    from mmmoga.engine import build_config_model
-    torch.manual_seed(0)
-    model = build_config_model(cfg)
-    model.init_weights()
+    model = random_model(cfg)
     nn.init.normal_(model.roi_head.bbox_head.fc_cls.weight, std=0.3)
-    return model.eval()
+    return model
 
 
 def export_worker(args):
@@ -124,9 +118,7 @@ def worker(args):
 
 def main():
     parser = detector_parser(__doc__)
-    parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--runs', type=int, default=3)
-    parser.add_argument('--warmup', type=int, default=1)
+    add_round_arguments(parser, runs=3, warmup=1)
     parser.add_argument('--onnx-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

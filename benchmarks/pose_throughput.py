@@ -20,52 +20,38 @@ import statistics
 import tempfile
 import time
 
-from common import report, run_worker
+from common import (
+    add_round_arguments,
+    random_model,
+    random_weights_config,
+    report,
+    run_worker,
+)
 
 CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
 VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino')
-
-
-def pose_config():
-    from mmengine.config import Config
-
-    import mmmoga  # noqa: F401
-    cfg = Config.fromfile(CONFIG)
-    # Random weights: the backbone's own initialisation, no download.
-    cfg.model.backbone.pop('init_cfg', None)
-    return cfg
-
-
-def random_pose_model(cfg):
-    import torch
-
-    from mmmoga.engine import build_config_model
-    torch.manual_seed(0)
-    model = build_config_model(cfg)
-    model.init_weights()
-    return model.eval()
 
 
 def export_worker(args):
     import torch
 
     from mmmoga.apis import export_onnx
-    cfg = pose_config()
+    cfg = random_weights_config(CONFIG)
     checkpoint = args.onnx_file + '.pth'
-    torch.save(dict(state_dict=random_pose_model(cfg).state_dict()),
+    torch.save(dict(state_dict=random_model(cfg).state_dict()),
                checkpoint)
     exported = export_onnx(cfg, checkpoint, args.onnx_file)
     report(dict(difference=exported.difference))
 
 
 def timed_model(args, cfg):
-    from mmmoga.engine import build_config_model
     from mmmoga.models import switch_model_to_deploy
     if args.worker in ('onnxruntime', 'openvino'):
         from mmmoga.apis.testing import use_onnx_model
+        from mmmoga.engine import build_config_model
         use_onnx_model(cfg, args.onnx_file, args.worker)
         return build_config_model(cfg).eval()
-    model = random_pose_model(cfg)
+    model = random_model(cfg)
     if args.worker == 'deploy':
         switch_model_to_deploy(model)
     return model
@@ -79,7 +65,7 @@ def worker(args):
         return
     import torch
     from mmpose.testing import get_packed_inputs
-    model = timed_model(args, pose_config())
+    model = timed_model(args, random_weights_config(CONFIG))
     packed = get_packed_inputs(args.batch, with_heatmap=False,
                                with_reg_label=False, with_simcc_label=False)
     times = []
@@ -97,9 +83,7 @@ def worker(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--batch', type=int, default=16)
-    parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--runs', type=int, default=5)
-    parser.add_argument('--warmup', type=int, default=2)
+    add_round_arguments(parser)
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--onnx-file', help=argparse.SUPPRESS)
     args = parser.parse_args()
