@@ -104,6 +104,25 @@ def run_tool(*args, env=None, timeout=600, new_session=False):
         start_new_session=new_session)
 
 
+def run_tools(commands, env=None):
+    """:func:`run_tool` of each command line in ``commands``, for the price
+    of one interpreter start (``tests/tool_batch.py``: each Python tool runs
+    as ``__main__`` in a forked child of one process that imported the
+    libraries once). Returns one ``CompletedProcess`` per command."""
+    import json
+    import sys
+    import tempfile
+    with tempfile.NamedTemporaryFile('w', suffix='.json') as file:
+        json.dump([list(map(str, command)) for command in commands], file)
+        file.flush()
+        batch = run_tool(sys.executable, 'tests/tool_batch.py', file.name,
+                         env=env)
+    assert batch.returncode == 0, batch.stderr[-3000:]
+    return [subprocess.CompletedProcess(command, **result)
+            for command, result in zip(
+                commands, json.loads(batch.stdout.splitlines()[-1]))]
+
+
 def tool_error(result):
     """The last line a failed tool run wrote to stderr (its one-line error);
     fails the test if the run succeeded."""

@@ -11,7 +11,7 @@ from typing import Callable, List, NamedTuple
 import pytest
 import torch
 
-from helpers import build_from_config, run_tool
+from helpers import build_from_config, run_tool, run_tools
 from toy_tasks import TOY_TASKS, short_run_options
 
 pytestmark = pytest.mark.slow
@@ -187,9 +187,18 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope='module')
+def case_results(files):
+    """The run of every case, all in one interpreter start (each tool as
+    ``python TOOL ...`` runs it, in a process of its own)."""
+    results = run_tools([case.command(files) for case in CASES],
+                        env=dict(PYTHON=PY))
+    return {case.name: result for case, result in zip(CASES, results)}
+
+
 @pytest.mark.parametrize('case', CASES, ids=[case.name for case in CASES])
-def test_bad_input_is_one_error_line(case, files):
-    result = run_tool(*case.command(files), env=dict(PYTHON=PY))
+def test_bad_input_is_one_error_line(case, case_results):
+    result = case_results[case.name]
     assert result.returncode != 0, result.stdout[-2000:]
     assert 'Traceback' not in result.stderr, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]

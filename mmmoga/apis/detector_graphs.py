@@ -41,8 +41,9 @@ def first_kept_by_nms(boxes: torch.Tensor, scores: torch.Tensor,
     boxes in score order, so stopping there keeps the same boxes, and ONNX
     Runtime's NMS, which compares each candidate with every box kept so far,
     no longer goes on through tens of thousands of (RoI, class) candidates
-    to keep boxes that are cut off anyway (3.0 of 6.1 s of a Mask R-CNN-S
-    run with ``score_thr=0``)."""
+    to keep boxes that are cut off anyway (half the time of a Mask R-CNN-S
+    run with ``score_thr=0``, as ``benchmarks/detector_latency.py`` runs
+    it)."""
     import torchvision
     kept = torchvision.ops.nms(boxes, scores, iou_threshold)
     return kept[:max_kept].clone() if max_kept > 0 else kept
@@ -50,9 +51,9 @@ def first_kept_by_nms(boxes: torch.Tensor, scores: torch.Tensor,
 
 @first_kept_by_nms.register_fake
 def _first_kept_by_nms_fake(boxes, scores, iou_threshold, max_kept):
-    # As torchvision's own nms: an unbacked count, not marked size-like
-    # (mmdet's delta2bbox branches on a count of 0, which a size-like
-    # count would make a data-dependent guard).
+    # An unbacked count as torchvision's own nms makes it: with
+    # new_dynamic_size(), torch.export refused mmdet's delta2bbox, which
+    # branches on a count of 0, as a guard on data.
     count = torch.library.get_ctx().create_unbacked_symint()
     return boxes.new_empty(count, dtype=torch.int64)
 
