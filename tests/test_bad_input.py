@@ -184,6 +184,12 @@ CASES = [
     Case('a test launch with a missing checkpoint',
          lambda f: ['bash', 'tools/dist_test.sh', CLS, 'nope.pth', '2'],
          'checkpoint nope.pth: does not exist'),
+    Case('a Slurm launch with a missing config',
+         lambda f: ['bash', 'tools/slurm_train.sh', 'gpu', 'job', 'nope.py',
+                    'work_dirs/x'], 'config file nope.py does not exist'),
+    Case('a Slurm test with a missing checkpoint',
+         lambda f: ['bash', 'tools/slurm_test.sh', 'gpu', 'job', CLS,
+                    'nope.pth'], 'checkpoint nope.pth: does not exist'),
 ]
 
 

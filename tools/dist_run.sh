@@ -9,10 +9,9 @@ TOOL=$1
 NPROC=$2
 CONFIG=$3
 shift 3
-fail() { echo "error: $*" >&2; exit 2; }
-[[ "$NPROC" =~ ^[1-9][0-9]*$ ]] ||
-    fail "NUM_PROCESSES must be a whole number of at least 1, got '$NPROC'"
-[ -f "$CONFIG" ] || fail "config file $CONFIG does not exist"
+source "$(dirname "$0")/launch_common.sh"
+whole NUM_PROCESSES "$NPROC"
+need_config "$CONFIG"
 TOOLS_DIR=$(cd "$(dirname "$0")" && pwd)
 exec "${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="${NNODES:-1}" \

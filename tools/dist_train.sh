@@ -5,12 +5,7 @@
 #   bash tools/dist_train.sh CONFIG NUM_PROCESSES [train.py options]
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
 set -euo pipefail
-if [ $# -lt 2 ]; then
-    echo "usage: $0 CONFIG NUM_PROCESSES [train.py options]" >&2
-    echo "error: CONFIG and NUM_PROCESSES are needed" >&2
-    exit 2
-fi
-CONFIG=$1
-NPROC=$2
-shift 2
-exec bash "$(dirname "$0")/dist_run.sh" train "$NPROC" "$CONFIG" "$@"
+source "$(dirname "$0")/launch_common.sh"
+need_args 2 "$0 CONFIG NUM_PROCESSES [train.py options]" \
+    "CONFIG and NUM_PROCESSES" "$@"
+exec bash "$(dirname "$0")/dist_run.sh" train "$2" "$1" "${@:3}"
