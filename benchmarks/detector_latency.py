@@ -26,11 +26,13 @@ import argparse
 import os.path as osp
 import statistics
 import tempfile
-import time
 
 from common import (
     add_round_arguments,
     detector_parser,
+    export_and_report,
+    exported_model,
+    median_seconds,
     random_model,
     random_weights_config,
     report,
@@ -62,30 +64,12 @@ def random_detector(cfg):
     return model
 
 
-def export_worker(args):
-    """Saves MogaNet-S's random detector and exports it to
-    ``args.onnx_file`` at the benchmark's image size."""
-    import torch
-
-    from mmmoga.apis import export_onnx
-    cfg = benchmark_config('moganet_s')
-    checkpoint = args.onnx_file + '.pth'
-    torch.save(dict(state_dict=random_detector(cfg).state_dict()),
-               checkpoint)
-    exported = export_onnx(cfg, checkpoint, args.onnx_file,
-                           shape=tuple(args.size))
-    report(dict(difference=exported.difference, note=exported.check_note))
-
-
 def timed_model(args, cfg):
     """The model a worker times: PyTorch (plain or deploy) or the exported
     file in its runtime, with the same data preprocessor."""
     from mmmoga.models import switch_model_to_deploy
     if args.worker in ONNX_BACKENDS:
-        from mmmoga.apis.testing import use_onnx_model
-        from mmmoga.engine import build_config_model
-        use_onnx_model(cfg, args.onnx_file, ONNX_BACKENDS[args.worker])
-        return build_config_model(cfg).eval()
+        return exported_model(cfg, args.onnx_file, ONNX_BACKENDS[args.worker])
     model = random_detector(cfg)
     if args.worker.endswith('_deploy'):
         switch_model_to_deploy(model)
@@ -95,24 +79,21 @@ def timed_model(args, cfg):
 def worker(args):
     from mmmoga.utils import tune_malloc
     allocator = tune_malloc()
+    cfg = benchmark_config('moganet_s' if args.worker == 'export' else
+                           args.worker)
     if args.worker == 'export':
-        export_worker(args)
+        export_and_report(cfg, random_detector(cfg), args.onnx_file,
+                          tuple(args.size))
         return
     import torch
     from mmdet.testing import demo_mm_inputs
-    model = timed_model(args, benchmark_config(args.worker))
+    model = timed_model(args, cfg)
     height, width = args.size
     packed = demo_mm_inputs(1, image_shapes=[(3, height, width)],
                             num_items=[0], with_mask=True)
-    times, detections = [], None
-    with torch.no_grad():
-        for index in range(args.warmup + args.runs):
-            start = time.perf_counter()
-            (result, ) = model.test_step(packed)
-            if index >= args.warmup:
-                times.append(time.perf_counter() - start)
-            detections = len(result.pred_instances)
-    report(dict(seconds=statistics.median(times), detections=detections,
+    seconds, (result, ) = median_seconds(lambda: model.test_step(packed),
+                                         args.warmup, args.runs)
+    report(dict(seconds=seconds, detections=len(result.pred_instances),
                 allocator=allocator, threads=torch.get_num_threads()))
 
 

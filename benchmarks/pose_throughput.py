@@ -18,10 +18,12 @@ import argparse
 import os.path as osp
 import statistics
 import tempfile
-import time
 
 from common import (
     add_round_arguments,
+    export_and_report,
+    exported_model,
+    median_seconds,
     random_model,
     random_weights_config,
     report,
@@ -32,25 +34,10 @@ CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
 VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino')
 
 
-def export_worker(args):
-    import torch
-
-    from mmmoga.apis import export_onnx
-    cfg = random_weights_config(CONFIG)
-    checkpoint = args.onnx_file + '.pth'
-    torch.save(dict(state_dict=random_model(cfg).state_dict()),
-               checkpoint)
-    exported = export_onnx(cfg, checkpoint, args.onnx_file)
-    report(dict(difference=exported.difference))
-
-
 def timed_model(args, cfg):
     from mmmoga.models import switch_model_to_deploy
     if args.worker in ('onnxruntime', 'openvino'):
-        from mmmoga.apis.testing import use_onnx_model
-        from mmmoga.engine import build_config_model
-        use_onnx_model(cfg, args.onnx_file, args.worker)
-        return build_config_model(cfg).eval()
+        return exported_model(cfg, args.onnx_file, args.worker)
     model = random_model(cfg)
     if args.worker == 'deploy':
         switch_model_to_deploy(model)
@@ -60,23 +47,19 @@ def timed_model(args, cfg):
 def worker(args):
     from mmmoga.utils import tune_malloc
     allocator = tune_malloc()
+    cfg = random_weights_config(CONFIG)
     if args.worker == 'export':
-        export_worker(args)
+        export_and_report(cfg, random_model(cfg), args.onnx_file)
         return
     import torch
     from mmpose.testing import get_packed_inputs
-    model = timed_model(args, random_weights_config(CONFIG))
+    model = timed_model(args, cfg)
     packed = get_packed_inputs(args.batch, with_heatmap=False,
                                with_reg_label=False, with_simcc_label=False)
-    times = []
-    with torch.no_grad():
-        for index in range(args.warmup + args.runs):
-            start = time.perf_counter()
-            results = model.test_step(packed)
-            if index >= args.warmup:
-                times.append(time.perf_counter() - start)
+    seconds, results = median_seconds(lambda: model.test_step(packed),
+                                      args.warmup, args.runs)
     assert len(results) == args.batch
-    report(dict(crops_per_second=args.batch / statistics.median(times),
+    report(dict(crops_per_second=args.batch / seconds,
                 allocator=allocator, threads=torch.get_num_threads()))
 
 
