@@ -157,7 +157,7 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     # What drawing needs travels with the file; nothing else.
     assert stored_dataset_meta(onnx_path) == dict(
         classes=['disc', 'box', 'wedge'],
-        palette=[[255, 0, 0], [0, 255, 0], [0, 0, 255]])
+        palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)])
     data_root = toy_data('det')
     options = short_run_options('det', data_root)
     run_test_in_process(config, str(tmp_path / 'plain.pth'), options,

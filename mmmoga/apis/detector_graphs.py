@@ -135,6 +135,8 @@ class DetectionGraph(nn.Module):
         super().__init__()
         self.model = model
         self.size_divisor = model.data_preprocessor.pad_size_divisor
+        # Detections the export check compared (:meth:`difference`).
+        self.compared_detections = 0
 
     @staticmethod
     def example_inputs(image: torch.Tensor) -> Tuple[torch.Tensor, ...]:
@@ -157,8 +159,7 @@ class DetectionGraph(nn.Module):
         if outputs[0].shape != tuple(expected[0].shape) or not np.array_equal(
                 outputs[2], expected[2].numpy()):
             return float('inf')
-        self.compared_detections = getattr(self, 'compared_detections',
-                                           0) + len(outputs[0])
+        self.compared_detections += len(outputs[0])
         if len(outputs[0]) == 0:
             return 0.
         compared = [0, 1] + list(range(3, len(expected)))
@@ -169,7 +170,7 @@ class DetectionGraph(nn.Module):
         """What the export check could not show: a trained detector finds
         nothing in the random check images, so only the empty results were
         compared."""
-        if getattr(self, 'compared_detections', 0) > 0:
+        if self.compared_detections > 0:
             return None
         return ('the random check images gave no detection above the '
                 'score threshold, so only empty results were compared; '

@@ -25,7 +25,6 @@ from mmmoga.runtime import store_dataset_meta
 from .config import test_dataset_meta
 from .deploy import TOLERANCE, load_deployed_model, relative_difference
 from .detector_graphs import ONNX_TRANSLATIONS, detection_graph
-from .inference import DRAWING_META
 from .segmentor_graphs import SegmentorLogits
 
 
@@ -355,12 +354,8 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
         # The checkpoint's classes and palette travel with the graph, for
         # drawing (tools/infer.py) as the inferencers draw with a
         # checkpoint.
-        dataset_meta = load_checkpoint_file(checkpoint).get('meta', {}).get(
-            'dataset_meta') or {}
-        drawing_meta = {key: dataset_meta[key] for key in DRAWING_META
-                        if key in dataset_meta}
-        if drawing_meta:
-            store_dataset_meta(unchecked, drawing_meta)
+        store_dataset_meta(unchecked, load_checkpoint_file(checkpoint).get(
+            'meta', {}).get('dataset_meta') or {})
     except BaseException:
         if osp.exists(unchecked):
             os.remove(unchecked)

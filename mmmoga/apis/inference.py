@@ -52,8 +52,6 @@ IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 # Detections scoring below this are not drawn: at mmdet's default (0.3) most
 # toy objects carry a second, wrong-class box.
 DEFAULT_SCORE_THR = 0.5
-# What an exported model keeps of its checkpoint's dataset meta for drawing.
-DRAWING_META = ('classes', 'palette')
 
 
 class InferenceSettings(NamedTuple):
@@ -160,14 +158,9 @@ def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
     """The classes and palette an exported model draws with: those stored in
     the file at export, or else the config's test dataset's
     (:func:`test_dataset_meta`)."""
-    from mmmoga.runtime import stored_dataset_meta
+    from mmmoga.runtime import DRAWING_META, stored_dataset_meta
     stored = stored_dataset_meta(onnx_file)
     if stored is not None:
-        # JSON stored the palette's colour tuples as lists; the visualizers
-        # take a list as something else than a colour.
-        if stored.get('palette') is not None:
-            stored['palette'] = [tuple(colour) for colour in
-                                 stored['palette']]
         return stored
     meta = test_dataset_meta(cfg)
     return {key: meta[key] for key in DRAWING_META if key in meta}

@@ -5,11 +5,13 @@ from .onnx_model import OnnxModel
 from .outputs import TASK_OUTPUTS
 from .sessions import (
     BACKENDS,
+    DRAWING_META,
     open_session,
     output_names,
     store_dataset_meta,
     stored_dataset_meta,
 )
 
-__all__ = ['OnnxModel', 'TASK_OUTPUTS', 'BACKENDS', 'open_session',
+__all__ = ['OnnxModel', 'TASK_OUTPUTS', 'BACKENDS', 'DRAWING_META',
+           'open_session',
            'output_names', 'store_dataset_meta', 'stored_dataset_meta']

@@ -67,35 +67,44 @@ def output_names(path: str) -> List[str]:
     return [output.name for output in model.graph.output]
 
 
-# The metadata key under which tools/export_onnx.py stores the checkpoint's
-# dataset meta (classes, palette, keypoint names...) in the ONNX file.
+# The metadata key under which tools/export_onnx.py stores what drawing
+# needs of the checkpoint's dataset meta, and those keys.
 DATASET_META_KEY = 'dataset_meta'
+DRAWING_META = ('classes', 'palette')
 
 
 def stored_dataset_meta(path: str) -> Optional[dict]:
-    """The dataset meta stored in the ONNX file ``path`` at export, or
-    None."""
+    """The classes and palette stored in the ONNX file ``path`` at export
+    (the palette's colours as tuples again, as the visualizers take them),
+    or None."""
     import onnx
     model = onnx.load(path, load_external_data=False)
     for entry in model.metadata_props:
         if entry.key == DATASET_META_KEY:
-            return json.loads(entry.value)
+            meta = json.loads(entry.value)
+            if meta.get('palette') is not None:
+                meta['palette'] = [tuple(colour)
+                                   for colour in meta['palette']]
+            return meta
     return None
 
 
 def store_dataset_meta(path: str, dataset_meta: dict):
-    """Stores ``dataset_meta`` (JSON-serialisable) in the ONNX file
-    ``path``."""
+    """Stores the classes and palette of ``dataset_meta`` (a checkpoint's) in
+    the ONNX file ``path``; nothing when it has neither."""
     import onnx
+    kept = {key: dataset_meta[key] for key in DRAWING_META
+            if key in dataset_meta}
+    if not kept:
+        return
     model = onnx.load(path)
     onnx.helper.set_model_props(model, {DATASET_META_KEY: json.dumps(
-        dataset_meta, default=_as_json)})
+        kept, default=_as_json)})
     onnx.save(model, path)
 
 
 def _as_json(value):
-    """NumPy values in a dataset meta (mmpose's sigmas, flip indices) as
-    JSON."""
+    """NumPy values in a dataset meta (a palette as an array) as JSON."""
     import numpy as np
     if isinstance(value, np.ndarray):
         return value.tolist()
