@@ -126,16 +126,18 @@ def _output_dirs(out_dir: str):
     return vis_dir, pred_dir
 
 
-def _prepare(model, config: str, settings: InferenceSettings):
+def _prepare(model, config: str, settings: InferenceSettings,
+             onnx_cfg=None):
     """Checks that the checkpoint filled the model an inferencer built (the
     inferencers load non-strictly, with a warning), then switches to deploy
-    mode if asked to. An exported model (no weights to check) gets its
-    classes and palette instead, except a pose model, whose inferencer
-    reads its dataset meta from the config."""
+    mode if asked to. An exported model has no weights to check; given the
+    config it was built from (``onnx_cfg``, what :func:`_inferencer_model`
+    returned), it gets its classes and palette (:func:`onnx_dataset_meta`)
+    in place of the inferencer's default ones."""
     if settings.is_onnx:
-        cfg = load_config(config)
-        if cfg.get('default_scope') != 'mmpose':
-            model.dataset_meta = onnx_dataset_meta(cfg, settings.checkpoint)
+        if onnx_cfg is not None:
+            model.dataset_meta = onnx_dataset_meta(onnx_cfg,
+                                                   settings.checkpoint)
         return
     checkpoint = load_checkpoint_file(settings.checkpoint)
     try:
@@ -194,7 +196,8 @@ def _infer_detection(config: str, images: List[str],
     model, weights = _inferencer_model(config, settings)
     inferencer = _build_inferencer(lambda: DetInferencer(
         model=model, weights=weights, device=settings.device), settings)
-    _prepare(inferencer.model, config, settings)
+    _prepare(inferencer.model, config, settings, onnx_cfg=model)
+    # DetInferencer gave its visualizer the model's meta when built.
     inferencer.visualizer.dataset_meta = inferencer.model.dataset_meta
     for path in images:
         inferencer(path, out_dir=settings.out_dir,
@@ -207,7 +210,7 @@ def _infer_segmentation(config: str, images: List[str],
     model, weights = _inferencer_model(config, settings)
     inferencer = _build_inferencer(lambda: MMSegInferencer(
         model=model, weights=weights, device=settings.device), settings)
-    _prepare(inferencer.model, config, settings)
+    _prepare(inferencer.model, config, settings, onnx_cfg=model)
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
     num_classes = len(inferencer.model.dataset_meta['classes'])
@@ -227,6 +230,8 @@ def _infer_pose(config: str, images: List[str],
     model, weights = _inferencer_model(config, settings)
     drawer = _build_inferencer(lambda: PoseDrawer(
         model, weights, device=settings.device), settings)
+    # An exported pose model keeps the keypoint meta the drawer read from
+    # the config, as mmpose's init_model reads it.
     _prepare(drawer.model, config, settings)
     drawer.draw_all(images, settings.out_dir,
                     settings.person_boxes, settings.kpt_thr)
@@ -239,7 +244,7 @@ def _infer_classification(config: str, images: List[str],
     inferencer = _build_inferencer(lambda: ImageClassificationInferencer(
         model=model, pretrained=weights or False, device=settings.device),
         settings)
-    _prepare(inferencer.model, config, settings)
+    _prepare(inferencer.model, config, settings, onnx_cfg=model)
     if settings.is_onnx:
         inferencer.classes = inferencer.model.dataset_meta.get('classes')
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
