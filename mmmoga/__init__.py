@@ -20,14 +20,34 @@ all fall back to:
 * the file backend ``atomic_local``.
 
 It also makes mmengine load local checkpoints safely on torch >= 2.6
-(:mod:`mmmoga.checkpoint.safe_loading`). The layers and which way imports run
-are described in ``docs/architecture.md``.
+(:mod:`mmmoga.checkpoint.safe_loading`), and lets configs inherit ours as
+``mmmoga::<task>/<file>.py``
+(:func:`mmmoga.model_index.enable_package_configs`).
+``mmmoga.list_models``, ``get_config``, ``get_model`` and
+``get_inferencer`` give models and configs by name
+(:mod:`mmmoga.apis.model_zoo`). The layers and which way imports run are
+described in ``docs/architecture.md``.
 """
 from . import datasets, engine, runtime, visualization  # noqa: F401
 from .checkpoint import enable_safe_checkpoint_loading
+from .model_index import enable_package_configs
 from .models import LayerNorm2d, MogaNet
 from .version import __version__
 
 enable_safe_checkpoint_loading()
+enable_package_configs()
 
-__all__ = ['__version__', 'MogaNet', 'LayerNorm2d']
+# Models and configs by name (mmmoga.apis.model_zoo). They are imported on
+# first use: `custom_imports=dict(imports=['mmmoga'])` needs only the
+# registrations above, not the layer the tools use.
+BY_NAME = ('list_models', 'get_config', 'get_model', 'get_inferencer')
+
+
+def __getattr__(name):
+    if name in BY_NAME:
+        from . import apis
+        return getattr(apis, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+__all__ = ['__version__', 'MogaNet', 'LayerNorm2d', *BY_NAME]

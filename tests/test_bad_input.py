@@ -35,6 +35,7 @@ class Files(NamedTuple):
     cut_json: str  # the detection toy data with a cut annotation file
     cls_data: str
     seg_data: str
+    missing_base: str  # a config whose base names no config of ours
 
 
 @pytest.fixture(scope='module')
@@ -55,6 +56,8 @@ def files(tmp_path_factory, toy_data):
                root / 'unsafe.pth')
     (root / 'not_python.py').write_text('model = dict(type="MogaNet"\n')
     (root / 'config.txt').write_text('model = dict()\n')
+    (root / 'missing_base.py').write_text(
+        "_base_ = 'mmmoga::det/mask_rcnn_moga_m.py'\n")
     (root / 'a_file').write_text('not a folder\n')
     images = root / 'images'
     images.mkdir()
@@ -81,7 +84,8 @@ def files(tmp_path_factory, toy_data):
                  text_config=str(root / 'config.txt'),
                  a_file=str(root / 'a_file'), images=str(images),
                  no_images=str(root / 'no_images'), cut_json=str(det_root),
-                 cls_data=cls_root, seg_data=toy_data('seg'))
+                 cls_data=cls_root, seg_data=toy_data('seg'),
+                 missing_base=str(root / 'missing_base.py'))
 
 
 CLS = TOY_TASKS['cls'].config
@@ -139,6 +143,9 @@ CASES = [
                     'train_cfg.max_epochs'], 'expected KEY=VALUE'),
     Case('a config that is not Python',
          lambda f: [PY, 'tools/train.py', f.not_python], 'not valid Python'),
+    Case('a base of ours that does not exist',
+         lambda f: [PY, 'tools/train.py', f.missing_base],
+         'det/mask_rcnn_moga_m.py'),
     Case('a config mmengine does not read',
          lambda f: [PY, 'tools/test.py', f.text_config, f.cls_checkpoint],
          'mmengine reads'),
@@ -172,6 +179,12 @@ CASES = [
     Case('a zoo table from a missing csv',
          lambda f: [PY, 'tools/zoo_table.py', '--from-csv', 'nope.csv'],
          'nope.csv does not exist'),
+    Case('publish random bytes',
+         lambda f: [PY, 'tools/publish_model.py', f.random_bytes,
+                    f.a_file + '_published.pth'], 'not a PyTorch checkpoint'),
+    Case('publish to a name without .pth',
+         lambda f: [PY, 'tools/publish_model.py', f.cls_checkpoint,
+                    f.a_file + '_published.pt'], 'must end with .pth'),
     Case('a demo of an unknown task',
          lambda f: [PY, 'tools/demo.py', 'depth'], "invalid choice: 'depth'"),
     # The launch scripts check their arguments before torchrun starts.

@@ -13,7 +13,7 @@ PACKAGE = Path(REPO) / 'mmmoga'
 # from its own layer's package and from lower layers only.
 LAYERS = {
     'version': 0, 'errors': 0, 'utils': 0,
-    'models': 1, 'checkpoint': 1,
+    'models': 1, 'checkpoint': 1, 'model_index': 1,
     'datasets': 2, 'toy_data': 2, 'engine': 2, 'visualization': 2,
     'runtime': 2,
     'apis': 3, 'zoo': 3,

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from helpers import REPO, run_tool, task_configs
+from mmmoga.model_index import MAIN_METRICS
 from mmmoga.utils.markdown import replace_marked_section
 from mmmoga.zoo import find_metrics, load_published, read_csv
-from mmmoga.zoo.published import MAIN_METRICS
 from mmmoga.zoo.report import (
     csv_columns,
     task_readme,

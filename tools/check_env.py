@@ -48,6 +48,17 @@ def _import(name):
     return check
 
 
+def _package_files():
+    import os.path as osp
+
+    from mmmoga.model_index import PACKAGE_DIR, files_root, load_published
+    root = files_root()
+    assert root == osp.join(PACKAGE_DIR, '.mim'), (
+        f'mmmoga at {PACKAGE_DIR} has no .mim folder (configs, tools, model '
+        'index) for mim and mmmoga:: configs')
+    return f'{len(load_published(root))} models in {root}'
+
+
 CHECKS = [
     ('mmcv.ops.nms', _mmcv_ops),
     ('torchvision.ops.nms', _torchvision_ops),
@@ -59,7 +70,9 @@ CHECKS = [
     ('import onnxruntime', _import('onnxruntime')),
     ('import openvino', _import('openvino')),
     ('import onnxscript', _import('onnxscript')),
+    ('import mim', _import('mim')),
     ('import mmmoga', _import('mmmoga')),
+    ('mmmoga/.mim', _package_files),
 ]
 
 

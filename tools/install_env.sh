@@ -8,8 +8,8 @@
 #      (an isolated build cannot see torch and silently ships no `mmcv._ext`); the built
 #      wheel is cached per (python, torch, ops flavour) so later installs take seconds,
 #   4. mmengine, mmdet, mmseg, mmpretrain, then mmpose without chumpy,
-#   5. the ONNX exporter and runtimes (requirements/deploy.txt), then mmmoga itself in
-#      editable mode,
+#   5. the ONNX exporter and runtimes (requirements/deploy.txt), openmim without
+#      opendatalab, then mmmoga itself in editable mode with its extras,
 #   6. tools/check_env.py, which fails loudly if any part of the stack does not import.
 #
 # Environment variables:
@@ -94,9 +94,16 @@ pip_install -q --no-deps "$(grep '^mmpose' requirements/mmpose.txt)" || fail "co
 step "ONNX export and runtimes (onnx, onnxscript, onnxruntime, openvino)"
 pip_install -q -r requirements/deploy.txt || fail "could not install requirements/deploy.txt"
 
-step "test requirements and mmmoga (editable)"
-pip_install -q -r requirements/tests.txt || fail "could not install test requirements"
-pip_install -q --no-deps --no-build-isolation -e . || fail "could not install mmmoga"
+step "openmim (without opendatalab) and what its commands import"
+grep -v '^openmim' requirements/mim.txt | pip_install -q -r /dev/stdin \
+    || fail "could not install openmim's dependencies"
+pip_install -q --no-deps "$(grep '^openmim' requirements/mim.txt)" || fail "could not install openmim"
+
+# The same extras a user names (setup.py reads them from requirements/): everything is
+# installed by now, so pip only checks them; the editable install links configs, tools
+# and the model index under mmmoga/.mim, where mim and mmengine look for them.
+step "mmmoga (editable) with the extras all and tests"
+pip_install -q --no-build-isolation -e ".[all,tests]" || fail "could not install mmmoga"
 
 step "verifying the environment"
 "$py" tools/check_env.py || fail "the environment check failed (reason above)"

@@ -18,6 +18,7 @@ from .deploy import (
 )
 from .export import export_onnx
 from .inference import InferenceSettings, infer
+from .model_zoo import get_config, get_inferencer, get_model, list_models
 from .testing import prepare_testing
 from .training import prepare_training
 
@@ -27,5 +28,6 @@ __all__ = [
     'check_config', 'check_dataset_paths', 'DEMOS', 'run_demo', 'TOLERANCE',
     'load_deployed_model', 'relative_difference',
     'reparameterize_checkpoint', 'export_onnx', 'InferenceSettings', 'infer',
-    'prepare_testing', 'prepare_training'
+    'prepare_testing', 'prepare_training', 'get_config', 'get_inferencer',
+    'get_model', 'list_models'
 ]

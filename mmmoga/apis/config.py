@@ -54,9 +54,30 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         raise ConfigCheckError(
             f'config file {path} cannot be read: '
             f'{type(error).__name__}: {error}') from None
+    _drop_package_scope(cfg._cfg_dict)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def _drop_package_scope(node):
+    """Removes ``_scope_='mmmoga'``, which mmengine gives every settings dict
+    with a ``type`` that a config inherits from ``mmmoga::...`` and that had
+    no scope yet (our configs' own pipelines, schedulers, optimizer).
+
+    A workaround: mmmoga has no registry of its own (it registers in
+    MMEngine's root registries), so those dicts would be built in the root
+    registry, where ``PackDetInputs`` and the like are missing. Without the
+    key they are built in the config's ``default_scope``, as when our config
+    is used directly."""
+    if isinstance(node, dict):
+        if node.get('_scope_') == 'mmmoga':
+            del node['_scope_']
+        for value in node.values():
+            _drop_package_scope(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _drop_package_scope(value)
 
 
 def load_tool_config(args: argparse.Namespace) -> Config:

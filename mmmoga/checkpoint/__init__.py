@@ -1,6 +1,6 @@
 """Checkpoint files: safe loading (installed by ``import mmmoga``), the
-diagnosis of a file the tools are given, and the conversion of official
-MogaNet checkpoints."""
+diagnosis of a file the tools are given, the conversion of official
+MogaNet checkpoints, and publishing a trained one."""
 from .files import (
                     checkpoint_problem,
                     find_resumable_checkpoint,
@@ -15,6 +15,7 @@ from .official import (
                     imagenet_to_classifier,
                     official_weights,
 )
+from .publish import PublishedCheckpoint, file_sha256, publish_checkpoint
 from .safe_loading import (
                     SAFE_CHECKPOINT_GLOBALS,
                     allow_checkpoint_globals,
@@ -28,5 +29,6 @@ __all__ = [
     'convert_official_checkpoint', 'imagenet_to_backbone',
     'imagenet_to_classifier', 'official_weights', 'SAFE_CHECKPOINT_GLOBALS',
     'allow_checkpoint_globals', 'enable_safe_checkpoint_loading',
-    'load_local_checkpoint'
+    'load_local_checkpoint', 'PublishedCheckpoint', 'file_sha256',
+    'publish_checkpoint'
 ]

@@ -1,7 +1,8 @@
 """The model-zoo tables of tools/zoo_table.py: params and FLOPs
 counted, speed measured, published numbers, tables and plots."""
+from mmmoga.model_index import MAIN_METRICS, Published, load_published
+
 from .complexity import count_complexity, input_size, measure_speed
-from .published import MAIN_METRICS, Published, load_published
 from .report import (
     read_csv,
     task_table,

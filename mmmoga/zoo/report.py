@@ -7,9 +7,8 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence
 
+from mmmoga.model_index import MAIN_METRICS
 from mmmoga.utils.markdown import update_marked_file
-
-from .published import MAIN_METRICS
 
 TASK_TITLES = {
     'det': 'Object detection and instance segmentation, COCO',

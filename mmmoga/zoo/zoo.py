@@ -7,8 +7,9 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
+from mmmoga.model_index import MAIN_METRICS, Published
+
 from .complexity import count_complexity, count_mmcv_rules, measure_speed
-from .published import MAIN_METRICS, Published
 from .report import SIZE_NAMES, diff_pct
 from .results import find_metrics
 

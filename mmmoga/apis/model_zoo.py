@@ -1,0 +1,249 @@
+"""Models and configs by name, as ``mmpretrain.get_model`` or
+``DetInferencer(model=NAME)`` offer theirs.
+
+A name is a config file name of the model index (``model-index.yml`` and the
+metafiles it imports), e.g. ``mask_rcnn_moga_s``; :func:`list_models` lists
+them. Wherever a name is asked for, a config file path works too.
+
+Weights (``pretrained``):
+
+* ``False``: none; the model as its config builds it.
+* a path: that file, either one of ours (a checkpoint of ``tools/train.py``
+  or ``tools/publish_model.py``) or an official MogaNet file, which is
+  converted as ``tools/convert_checkpoint.py`` does. It must fill every
+  tensor of the model with the right shape.
+* ``True``: the released weights the model index names, downloaded once
+  into torch's hub folder (``$TORCH_HOME/hub/checkpoints``). Before loading,
+  the file's SHA-256 is compared with the index's ``Weights SHA-256``: a
+  mismatch deletes the file and is refused; an index entry without a hash is
+  refused too, since nothing would vouch for the file.
+"""
+import difflib
+import fnmatch
+import os
+import os.path as osp
+import urllib.error
+from functools import lru_cache
+from typing import Dict, List, Optional, Union
+from urllib.parse import urlparse
+
+from torch import nn
+
+from mmmoga.checkpoint import (
+    check_against_model,
+    convert_official_checkpoint,
+    file_sha256,
+    load_checkpoint_file,
+)
+from mmmoga.checkpoint.official import dataset_meta
+from mmmoga.engine import build_config_model
+from mmmoga.errors import CheckpointError, ConfigCheckError
+from mmmoga.model_index import Published, files_root, load_published
+
+from .config import load_config
+
+Pretrained = Union[bool, str]
+
+
+@lru_cache(maxsize=1)
+def _models() -> Dict[str, Published]:
+    """Name -> model index entry, for the installed configs."""
+    root = files_root()
+    return {entry.name: entry for entry in load_published(root).values()}
+
+
+def list_models(pattern: str = '*', task: Optional[str] = None) -> List[str]:
+    """The names in the model index that match ``pattern`` (shell-style:
+    ``'mask_rcnn_*'``), of ``task`` (``det``, ``seg``, ``pose``, ``cls``)
+    if given, sorted."""
+    return sorted(name for name, entry in _models().items()
+                  if fnmatch.fnmatch(name, pattern)
+                  and (task is None or entry.task == task))
+
+
+def model_entry(name: str) -> Published:
+    """The model index entry of ``name``.
+
+    Raises:
+        ConfigCheckError: No model has that name (the closest are named).
+    """
+    models = _models()
+    if name not in models:
+        close = difflib.get_close_matches(name, models, n=3)
+        hint = (f'; did you mean {", ".join(close)}?' if close else
+                '; mmmoga.list_models() lists them')
+        raise ConfigCheckError(f'no model named {name!r} in the model index '
+                               f'({len(models)} models){hint}')
+    return models[name]
+
+
+def config_file(name: str) -> str:
+    """The config file of model ``name``, or ``name`` itself when it is a
+    config file's path."""
+    if name.endswith('.py') and osp.isfile(name):
+        return name
+    return osp.join(files_root(), model_entry(name).config)
+
+
+def get_config(name: str):
+    """The config of model ``name`` (or of the config file ``name``), as the
+    tools load it."""
+    return load_config(config_file(name))
+
+
+def released_weights(name: str) -> str:
+    """The released weights of model ``name``: downloaded once, then checked
+    against the model index's SHA-256 every time.
+
+    Raises:
+        CheckpointError: The index names no weights or no SHA-256 for them,
+            the download fails, or the file's SHA-256 differs (the file is
+            then deleted).
+    """
+    import torch.hub
+    entry = model_entry(name)
+    if not entry.weights:
+        raise CheckpointError(
+            f'the model index names no released weights for {name}; pass '
+            'pretrained=PATH to a checkpoint of your own')
+    folder = osp.join(torch.hub.get_dir(), 'checkpoints')
+    path = osp.join(folder, osp.basename(urlparse(entry.weights).path))
+    if not osp.isfile(path):
+        os.makedirs(folder, exist_ok=True)
+        try:
+            # Writes to a temporary file first and moves it into place, so
+            # an interrupted download leaves nothing at `path`.
+            torch.hub.download_url_to_file(entry.weights, path)
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, 'reason', None) or error
+            raise CheckpointError(
+                f'could not download the weights of {name} from '
+                f'{entry.weights} ({reason}); download them where you can, '
+                f'check them, and pass pretrained=PATH') from None
+    digest = file_sha256(path)
+    if not entry.weights_sha256:
+        raise CheckpointError(
+            f'the model index records no SHA-256 for the weights of {name}, '
+            f'so {path} (SHA-256 {digest}) is not loaded unchecked; compare '
+            f'the hash with the publisher\'s, then pass pretrained={path!r}')
+    if digest != entry.weights_sha256.lower():
+        os.remove(path)
+        raise CheckpointError(
+            f'the weights of {name} downloaded from {entry.weights} have '
+            f'SHA-256 {digest}, not {entry.weights_sha256} as the model '
+            'index says; the file was deleted and is not used')
+    return path
+
+
+def weights_file(name: str, pretrained: Pretrained) -> Optional[str]:
+    """The checkpoint file ``pretrained`` names for model ``name`` (see the
+    module's docstring), or None for ``False``."""
+    if pretrained is False:
+        return None
+    if pretrained is True:
+        return released_weights(name)
+    if not isinstance(pretrained, str):
+        raise ConfigCheckError(
+            f'pretrained must be True, False or a file path, got '
+            f'{pretrained!r}')
+    return pretrained
+
+
+def load_weights(model: nn.Module, path: str, target: str) -> dict:
+    """Loads ``path`` into ``model`` strictly: our checkpoints as they are,
+    official MogaNet ones converted. Returns the dataset meta the file
+    carries (empty if none)."""
+    checkpoint = load_checkpoint_file(path)
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    expected = model.state_dict()
+    if set(state_dict) == set(expected):
+        check_against_model(state_dict, expected, target=target,
+                            weights_name=f'the weights of {path}')
+        meta = checkpoint.get('meta', {}).get('dataset_meta') or \
+            dataset_meta(checkpoint)
+    else:
+        conversion = convert_official_checkpoint(
+            checkpoint, model, target=target, name=path)
+        state_dict, meta = conversion.state_dict, conversion.dataset_meta
+    model.load_state_dict(state_dict, strict=True)
+    return dict(meta or {})
+
+
+def get_model(name: str, pretrained: Pretrained = False,
+              device: str = 'cpu') -> nn.Module:
+    """The model of ``name`` (a model index name or a config file), with the
+    weights ``pretrained`` names, in eval mode on ``device``. The model's
+    ``dataset_meta`` holds the class names the weights came with, if any.
+
+    Raises:
+        ConfigCheckError: Unknown name or unreadable config.
+        CheckpointError: The weights cannot be had or do not fit the model.
+    """
+    cfg = get_config(name)
+    model = build_config_model(cfg)
+    path = weights_file(name, pretrained)
+    if path is not None:
+        meta = load_weights(model, path, target=f'the model of {name}')
+        if meta:
+            model.dataset_meta = meta
+    return model.to(device).eval()
+
+
+def _inferencer_weights(name: str, cfg, pretrained: Pretrained
+                        ) -> Optional[str]:
+    """A checkpoint file the libraries' inferencers can load: ``pretrained``
+    itself when it is ours, else its conversion, written once beside it
+    (``<file>.mmmoga.pth``)."""
+    import torch
+    path = weights_file(name, pretrained)
+    if path is None:
+        return None
+    model = build_config_model(cfg)
+    checkpoint = load_checkpoint_file(path)
+    if set(checkpoint.get('state_dict', checkpoint)) == \
+            set(model.state_dict()):
+        return path
+    converted = osp.splitext(path)[0] + '.mmmoga.pth'
+    if not osp.isfile(converted) or \
+            osp.getmtime(converted) < osp.getmtime(path):
+        meta = load_weights(model, path, target=f'the model of {name}')
+        torch.save(dict(meta=dict(dataset_meta=meta),
+                        state_dict=model.state_dict()), converted)
+    return converted
+
+
+def get_inferencer(name: str, pretrained: Pretrained = True,
+                   device: Optional[str] = None):
+    """The task library's own inferencer for model ``name`` (a model index
+    name or a config file) with the weights ``pretrained`` names:
+    MMDetection's ``DetInferencer``, MMSegmentation's ``MMSegInferencer``,
+    MMPose's ``MMPoseInferencer`` (top-down, each image taken as one
+    person's box) or MMPretrain's ``ImageClassificationInferencer``. Call it
+    on images as that library documents.
+
+    Raises:
+        ConfigCheckError: Unknown name, or a config of another library.
+        CheckpointError: The weights cannot be had or do not fit the model.
+    """
+    # The inferencers get the loaded config, not its path: loading it here
+    # resolves `mmmoga::` bases the way the tools do (load_config).
+    cfg = get_config(name)
+    scope = cfg.get('default_scope')
+    if scope not in ('mmdet', 'mmseg', 'mmpose', 'mmpretrain'):
+        raise ConfigCheckError(
+            f'{name}: inferencers exist for mmdet, mmseg, mmpose and '
+            f'mmpretrain configs; its default_scope is {scope!r}')
+    weights = _inferencer_weights(name, cfg, pretrained)
+    if scope == 'mmdet':
+        from mmdet.apis import DetInferencer
+        return DetInferencer(model=cfg, weights=weights, device=device)
+    if scope == 'mmseg':
+        from mmseg.apis import MMSegInferencer
+        return MMSegInferencer(model=cfg, weights=weights, device=device)
+    if scope == 'mmpose':
+        from mmpose.apis import MMPoseInferencer
+        return MMPoseInferencer(pose2d=cfg, pose2d_weights=weights,
+                                det_model='whole_image', device=device)
+    from mmpretrain.apis import ImageClassificationInferencer
+    return ImageClassificationInferencer(
+        model=cfg, pretrained=weights or False, device=device)

@@ -1,0 +1,121 @@
+"""The model index: the OpenMMLab metafiles under
+``configs/<task>/metafile.yml``, listed by the root ``model-index.yml``, with
+the published numbers and weights of each config; and where the installed
+package keeps them.
+
+As in mmdet, mmseg, mmpose and mmpretrain, the configs, tools and model index
+travel inside the package under ``mmmoga/.mim`` (``setup.py``: links in an
+editable install, copies in a wheel), where ``mim`` and mmengine's
+``package::config`` lookup find them.
+"""
+import os.path as osp
+from typing import Dict, List, NamedTuple, Optional
+
+import yaml
+
+from .errors import ConfigCheckError
+
+PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
+# The metafile key of a model's released weights' SHA-256 (hex), which
+# `mmmoga.get_model(name, pretrained=True)` checks a download against and
+# tools/publish_model.py prints. OpenMMLab metafiles have no such key; they
+# put a hash prefix in the file name, which does not identify the file.
+WEIGHTS_SHA256 = 'Weights SHA-256'
+
+# Metafile metric names that the tables show, per task, in order.
+MAIN_METRICS = {
+    'det': ('box AP', 'mask AP'),
+    'seg': ('mIoU', 'mAcc'),
+    'pose': ('AP', 'AR'),
+    'cls': ('Top 1 Accuracy', 'Top 5 Accuracy'),
+}
+TASK_DIRS = {'det': 'configs/det', 'seg': 'configs/seg',
+             'pose': 'configs/pose',
+             'cls': 'configs/cls'}
+
+
+class Published(NamedTuple):
+    """One model of the zoo as its metafile entry lists it."""
+    name: str
+    task: str
+    config: str           # relative to the repository
+    collection: str
+    params: Optional[int]
+    flops: Optional[int]
+    metrics: Dict[str, float]
+    weights: Optional[str]
+    weights_sha256: Optional[str]
+    metadata: Dict
+
+
+def metafile_paths(root: str) -> List[str]:
+    """The metafiles ``model-index.yml`` in ``root`` imports."""
+    with open(osp.join(root, 'model-index.yml')) as file:
+        index = yaml.safe_load(file)
+    return [osp.join(root, path) for path in index['Import']]
+
+
+def task_of_metafile(path: str, root: str) -> str:
+    relative = osp.relpath(osp.dirname(path), root)
+    for task, folder in TASK_DIRS.items():
+        if relative == folder:
+            return task
+    raise ValueError(f'{path} is not the metafile of a task folder '
+                     f'({sorted(TASK_DIRS.values())})')
+
+
+def load_published(root: str) -> Dict[str, Published]:
+    """Config path (relative to ``root``) -> its published numbers."""
+    published = {}
+    for path in metafile_paths(root):
+        task = task_of_metafile(path, root)
+        with open(path) as file:
+            metafile = yaml.safe_load(file)
+        for model in metafile['Models']:
+            metrics = {}
+            for result in model.get('Results', []):
+                metrics.update(result['Metrics'])
+            metadata = model.get('Metadata', {})
+            entry = Published(
+                name=model['Name'], task=task, config=model['Config'],
+                collection=model['In Collection'].replace(' (MogaNet)', ''),
+                params=metadata.get('Parameters'),
+                flops=metadata.get('FLOPs'), metrics=metrics,
+                weights=model.get('Weights'),
+                weights_sha256=model.get(WEIGHTS_SHA256), metadata=metadata)
+            if entry.config in published:
+                raise ValueError(f'{entry.config} has two metafile entries')
+            published[entry.config] = entry
+    return published
+
+
+def files_root() -> str:
+    """The folder holding ``model-index.yml`` and ``configs/``: the package's
+    ``.mim`` folder once installed, else (the package imported from a source
+    tree that was never installed) the repository.
+
+    Raises:
+        ConfigCheckError: Neither has the model index.
+    """
+    for root in (osp.join(PACKAGE_DIR, '.mim'), osp.dirname(PACKAGE_DIR)):
+        if osp.isfile(osp.join(root, 'model-index.yml')):
+            return root
+    raise ConfigCheckError(
+        f'mmmoga at {PACKAGE_DIR} has no configs or model index (no .mim '
+        'folder): install it with pip from the repository or a wheel '
+        '(docs/installation.md)')
+
+
+def enable_package_configs():
+    """Lets configs name ours as ``mmmoga::det/mask_rcnn_moga_s.py`` (in
+    ``_base_``, as ``mmdet::...``), once mmmoga is imported.
+
+    A workaround: mmengine 0.10 resolves ``package::`` only for the names in
+    its own table, ``mmengine.config.utils.MODULE2PACKAGE``, so mmmoga adds
+    itself there. The table maps to ``mmmoga.version``, a module rather than
+    the distribution, because mmengine finds a distribution's files where
+    pip keeps its metadata, which for an editable install is not where the
+    package is; for a module it asks the import system, which knows.
+    """
+    from mmengine.config import utils as config_utils
+    config_utils.MODULE2PACKAGE.setdefault('mmmoga', 'mmmoga.version')

@@ -1,0 +1,48 @@
+"""Prepares a trained checkpoint for release, as OpenMMLab's own
+``publish_model.py`` does: only ``meta`` and ``state_dict`` are kept (the
+optimizer, message hub, schedulers and other training state go), and the
+file is named after the first 8 hex digits of its SHA-256.
+
+    python tools/publish_model.py work_dirs/mask_rcnn_moga_s/epoch_12.pth \\
+        mask_rcnn_moga_s_coco.pth
+    # -> mask_rcnn_moga_s_coco-1a2b3c4d.pth, and the metafile fields to paste
+
+With `Weights` and `Weights SHA-256` in the model's metafile entry,
+``mmmoga.get_model(name, pretrained=True)`` downloads the file and checks it
+before loading it.
+"""
+import os.path as osp
+
+from mmmoga.apis import report_errors
+from mmmoga.apis.cli import ToolArgumentParser, prepare_output_file
+from mmmoga.checkpoint import publish_checkpoint
+from mmmoga.model_index import WEIGHTS_SHA256
+
+
+def parse_args():
+    parser = ToolArgumentParser(
+        description='Keep only the weights and meta of a checkpoint and name '
+        'it with its hash')
+    parser.add_argument('checkpoint', help='a checkpoint of tools/train.py')
+    parser.add_argument(
+        'out', help='the published file, ending with .pth; -<hash prefix> is '
+        'put before .pth')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    prepare_output_file(args.out, 'the published checkpoint')
+    result = publish_checkpoint(args.checkpoint, args.out)
+    print(f'kept meta and the {result.tensors} tensors of state_dict'
+          + (f'; left out {", ".join(result.dropped)}' if result.dropped
+             else ''))
+    print(f'wrote {result.path}')
+    print('metafile fields of the model (put the file where users download '
+          'it from):')
+    print(f'    Weights: <URL of the folder>/{osp.basename(result.path)}')
+    print(f'    {WEIGHTS_SHA256}: {result.sha256}')
+
+
+if __name__ == '__main__':
+    report_errors(main)
