@@ -46,6 +46,7 @@ def test_every_published_config_exists():
     assert {config_name(p) for p in CLS_CONFIGS} == {
         f'moganet_{size}_in1k' for size in ARCHS
     } | {'moganet_xt_in1k_256', 'moganet_t_in1k_256', 'moganet_xt_toy',
+         'resnet18_toy',
          'moganet_t_deit3_in1k_256', 'moganet_xt_deit3_in1k_256'}
 
 

@@ -146,6 +146,7 @@ def test_weights_without_a_recorded_hash_are_not_loaded(released):
         mmmoga.get_model('moganet_xt_in1k', pretrained=True)
 
 
+@pytest.mark.usefixtures('restore_default_scope')  # inferencers switch it
 def test_inferencer_of_the_task_library(classifier_checkpoint):
     from mmpretrain.apis import ImageClassificationInferencer
     _, folder, _ = classifier_checkpoint
@@ -165,6 +166,7 @@ LIBRARY_INFERENCERS = {
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures('restore_default_scope')
 @pytest.mark.parametrize('task', sorted(LIBRARY_INFERENCERS))
 def test_inferencer_of_each_task_library(task, toy_data, trained_toy,
                                          tmp_path):

@@ -103,10 +103,11 @@ def tool_run(tmp_path_factory):
     run.mkdir(parents=True)
     (run / '20260101_000000.json').write_text(
         json.dumps({'accuracy/top1': 83.125, 'accuracy/top5': 96.5}) + '\n')
+    # Two tasks: the table's code is the same for all four, and
+    # tests/test_analysis_tools.py counts a detector and a segmentor at the
+    # table's sizes through it (model_complexity), against docs/zoo/.
     configs = ['configs/cls/moganet_s_in1k.py',
                'configs/pose/topdown_heatmap_moga_xt_256x192.py',
-               'configs/seg/fpn_moga_xt.py',
-               'configs/det/retinanet_moga_xt.py',
                str(broken)]
     out = root / 'out'
     result = run_tool(sys.executable, 'tools/zoo_table.py',
@@ -125,13 +126,12 @@ def test_tool_writes_the_table_csv_and_plots(tool_run):
         rows = {r['config']: r for r in reader}
     assert set(rows) == set(configs)
     markdown = (out / 'table.md').read_text()
-    for title in ('## Object detection', '## Semantic segmentation',
-                  '## Top-down pose estimation', '## Image classification'):
+    for title in ('## Top-down pose estimation', '## Image classification'):
         assert title in markdown
-    for task in TASKS:
+    for task in ('pose', 'cls'):
         assert (out / f'{task}_accuracy.png').stat().st_size > 10_000
         assert f'({task}_accuracy.png)' in markdown
-    assert '5 configs in' in result.stdout and '1 errors' in result.stdout
+    assert '3 configs in' in result.stdout and '1 errors' in result.stdout
 
 
 @pytest.mark.slow
@@ -167,10 +167,9 @@ def test_moganet_s_matches_its_published_size(tool_run):
 def test_official_input_sizes(tool_run):
     _, out, _ = tool_run
     rows = {r['config']: r for r in read_csv(str(out / 'table.csv'))}
-    assert rows['configs/det/retinanet_moga_xt.py']['input'] == '1280x800'
-    assert rows['configs/seg/fpn_moga_xt.py']['input'] == '2048x512'
     assert rows['configs/pose/topdown_heatmap_moga_xt_256x192.py'][
         'input'] == '256x192'
+    # Detection and segmentation: test_analysis_tools.py.
 
 
 @pytest.mark.slow

@@ -80,7 +80,9 @@ def model_entry(name: str) -> Published:
 def config_file(name: str) -> str:
     """The config file of model ``name``, or ``name`` itself when it is a
     config file's path."""
-    if name.endswith('.py') and osp.isfile(name):
+    if name.endswith('.py') or osp.sep in name:
+        if not osp.isfile(name):
+            raise ConfigCheckError(f'config file {name} does not exist')
         return name
     return osp.join(files_root(), model_entry(name).config)
 
@@ -179,8 +181,13 @@ def get_model(name: str, pretrained: Pretrained = False,
         ConfigCheckError: Unknown name or unreadable config.
         CheckpointError: The weights cannot be had or do not fit the model.
     """
+    from mmengine.registry import DefaultScope
     cfg = get_config(name)
-    model = build_config_model(cfg)
+    # Built in the config's registry scope, which is then switched back:
+    # a library call should not change what later builds in the caller's
+    # process resolve 'LN2d' and the like to.
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+        model = build_config_model(cfg)
     path = weights_file(name, pretrained)
     if path is not None:
         meta = load_weights(model, path, target=f'the model of {name}')

@@ -13,11 +13,14 @@ use. Each task runs the part of the model the official tables counted (the
 - pose: backbone and heatmap head at the codec's input size;
 - classification: the classifier at the test crop size.
 """
+import math
 import time
-from typing import Dict, NamedTuple, Tuple
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
+
+from mmmoga.errors import ConfigCheckError
 
 # Width x height of the inputs the official tables were counted at.
 COUNT_SIZES = {'det': (1280, 800), 'seg': (2048, 512)}
@@ -47,6 +50,26 @@ def input_size(cfg, task: str) -> Tuple[int, int]:
         crop = crops[0]
         return (crop, crop) if isinstance(crop, int) else tuple(crop)
     raise ValueError(f'unknown task {task!r}')
+
+
+def counted_size(cfg, task: str,
+                 shape: Optional[Sequence[int]] = None) -> Tuple[int, int]:
+    """Width and height of the image ``cfg`` is counted or timed at: the
+    tables' size (:func:`input_size`), or ``shape`` (height, width) rounded
+    up as the detector's data preprocessor pads (``pad_size_divisor``:
+    mmdet's FPN adds upsampled maps that must match in size)."""
+    if shape is None:
+        return input_size(cfg, task)
+    height, width = shape
+    if height < 1 or width < 1:
+        raise ConfigCheckError(f'--shape {height} {width}: both sides must '
+                               'be positive')
+    if task == 'det':
+        divisor = cfg.model.get('data_preprocessor', {}).get(
+            'pad_size_divisor', 1)
+        height = math.ceil(height / divisor) * divisor
+        width = math.ceil(width / divisor) * divisor
+    return width, height
 
 
 class CountedForward(nn.Module):
@@ -113,11 +136,12 @@ def _roi_forward_dummy(roi_head: nn.Module, feats, proposals):
     return tuple(outs)
 
 
-def count_complexity(model: nn.Module, cfg, task: str) -> Complexity:
-    """Parameters and FLOPs of ``model`` (built from ``cfg``) at the
-    official input size of ``task``."""
+def count_complexity(model: nn.Module, cfg, task: str,
+                     size: Optional[Tuple[int, int]] = None) -> Complexity:
+    """Parameters and FLOPs of ``model`` (built from ``cfg``) at ``size``
+    (width, height; default: the official input size of ``task``)."""
     from mmengine.analysis import FlopAnalyzer
-    size = input_size(cfg, task)
+    size = size or input_size(cfg, task)
     model.eval()
     counted = CountedForward(model, task, size)
     inputs = torch.rand(1, 3, size[1], size[0])
@@ -133,10 +157,13 @@ def count_complexity(model: nn.Module, cfg, task: str) -> Complexity:
 
 def measure_speed(model: nn.Module, cfg, task: str, device: str = 'cpu',
                   warmup: int = 2, repeats: int = 5,
-                  batch_size: int = 1) -> Dict[str, float]:
-    """Latency (median ms per batch of ``batch_size`` images, after
-    ``warmup`` runs) and throughput (images/s) of the counted forward."""
-    size = input_size(cfg, task)
+                  batch_size: int = 1,
+                  size: Optional[Tuple[int, int]] = None
+                  ) -> Dict[str, float]:
+    """Latency (median ms per batch of ``batch_size`` images of ``size``,
+    default the official one, after ``warmup`` runs) and throughput
+    (images/s) of the counted forward."""
+    size = size or input_size(cfg, task)
     model = model.to(device).eval()
     counted = CountedForward(model, task, size)
     inputs = torch.rand(batch_size, 3, size[1], size[0], device=device)
@@ -207,9 +234,12 @@ def _mmcv_flops(module: nn.Module, inputs, output) -> Dict[str, int]:
     return {}
 
 
-def count_mmcv_rules(model: nn.Module, cfg, task: str) -> Dict[str, int]:
-    """FLOPs of the counted forward by mmcv 1.x's rules, by kind."""
-    size = input_size(cfg, task)
+def count_mmcv_rules(model: nn.Module, cfg, task: str,
+                     size: Optional[Tuple[int, int]] = None
+                     ) -> Dict[str, int]:
+    """FLOPs of the counted forward by mmcv 1.x's rules, by kind, at
+    ``size`` (default: the official input size)."""
+    size = size or input_size(cfg, task)
     model.eval()
     counted = CountedForward(model, task, size)
     totals: Dict[str, int] = {}

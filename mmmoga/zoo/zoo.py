@@ -3,13 +3,19 @@ beside the published numbers."""
 import glob
 import os.path as osp
 import platform
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
+from mmmoga.errors import ConfigCheckError
 from mmmoga.model_index import MAIN_METRICS, Published
 
-from .complexity import count_complexity, count_mmcv_rules, measure_speed
+from .complexity import (
+    count_complexity,
+    count_mmcv_rules,
+    counted_size,
+    measure_speed,
+)
 from .report import SIZE_NAMES, diff_pct
 from .results import find_metrics
 
@@ -39,8 +45,8 @@ def expand_configs(patterns: Sequence[str], root: str) -> List[str]:
 def task_of(cfg) -> str:
     scope = cfg.get('default_scope')
     if scope not in SCOPE_TASKS:
-        raise ValueError(f'default_scope {scope!r} is none of '
-                         f'{sorted(SCOPE_TASKS)}')
+        raise ConfigCheckError(f'default_scope {scope!r} is none of '
+                               f'{sorted(SCOPE_TASKS)}')
     return SCOPE_TASKS[scope]
 
 
@@ -74,12 +80,49 @@ def device_name(device: str) -> str:
     return platform.processor() or 'CPU'
 
 
+# Pose and classification name inputs height x width, the dense tasks
+# width x height, as their official tables do.
+INPUT_ORDER = {'det': 'width x height', 'seg': 'width x height',
+               'pose': 'height x width', 'cls': 'height x width'}
+
+
 def input_label(size, task: str) -> str:
+    """``size`` (width, height) written in the order of ``task``'s tables
+    (:data:`INPUT_ORDER`)."""
     width, height = size
-    # Pose and classification name inputs height x width, the dense tasks
-    # width x height, as their official tables do.
-    return f'{height}x{width}' if task in ('pose', 'cls') else \
-        f'{width}x{height}'
+    return f'{height}x{width}' if INPUT_ORDER[task] == 'height x width' \
+        else f'{width}x{height}'
+
+
+class ModelComplexity(NamedTuple):
+    """Parameters and FLOPs of a config's model, by both counting rules."""
+    task: str
+    size: Tuple[int, int]      # width, height of the counted image
+    params: int
+    flops: int                 # mmengine's FlopAnalyzer
+    flops_by_operator: Dict[str, int]
+    mmcv_rules: Dict[str, int]  # mmcv 1.x's counter (the official tables)
+
+    @property
+    def mmcv_flops(self) -> int:
+        return sum(self.mmcv_rules.values())
+
+
+def model_complexity(cfg, model: Optional[torch.nn.Module] = None,
+                     shape: Optional[Sequence[int]] = None
+                     ) -> ModelComplexity:
+    """What the zoo table counts of ``cfg``'s model (built here unless
+    given), at the table's input size or at ``shape`` (height, width;
+    :func:`~mmmoga.zoo.complexity.counted_size`)."""
+    from mmmoga.engine import build_config_model
+    task = task_of(cfg)
+    model = model if model is not None else build_config_model(cfg)
+    size = counted_size(cfg, task, shape)
+    counted = count_complexity(model, cfg, task, size)
+    # The official tables' counter, for the notes on differing FLOPs.
+    mmcv_rules = count_mmcv_rules(model, cfg, task, size)
+    return ModelComplexity(task, size, counted.params, counted.flops,
+                           counted.flops_by_operator, mmcv_rules)
 
 
 def zoo_row(config: str, root: str,
@@ -100,18 +143,17 @@ def zoo_row(config: str, root: str,
                method=published.collection if published else cfg.model.type,
                backbone=backbone_of(cfg), schedule=schedule_of(cfg, task))
     model = build_config_model(cfg)
-    complexity = count_complexity(model, cfg, task)
-    row['input'] = input_label(complexity.input_size, task)
+    complexity = model_complexity(cfg, model)
+    row['input'] = input_label(complexity.size, task)
     row['params_m'] = round(complexity.params / 1e6, 2)
     row['gflops'] = round(complexity.flops / 1e9, 2)
     row['flops_by_operator'] = {
         op: round(flops / 1e9, 3)
         for op, flops in complexity.flops_by_operator.items()}
-    # The official tables' counter, for the notes on differing FLOPs.
-    mmcv_rules = count_mmcv_rules(model, cfg, task)
-    row['gflops_mmcv_rules'] = round(sum(mmcv_rules.values()) / 1e9, 2)
+    row['gflops_mmcv_rules'] = round(complexity.mmcv_flops / 1e9, 2)
     row['mmcv_rules_by_kind'] = {
-        kind: round(flops / 1e9, 3) for kind, flops in mmcv_rules.items()}
+        kind: round(flops / 1e9, 3)
+        for kind, flops in complexity.mmcv_rules.items()}
     if published:
         if published.params:
             row['published_params_m'] = published.params / 1e6
