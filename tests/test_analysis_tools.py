@@ -1,9 +1,11 @@
 """tools/analysis/get_flops.py and benchmark.py: the zoo table's figures at
 the table's sizes, FLOPs that follow --shape, a speed run, and their bad
 input in one line. All runs share one interpreter start (run_tools)."""
+import glob
 import re
 import sys
 
+import mmcv
 import pytest
 
 from helpers import REPO, run_tools, tool_error
@@ -14,6 +16,7 @@ PY = sys.executable
 FLOPS = 'tools/analysis/get_flops.py'
 BENCHMARK = 'tools/analysis/benchmark.py'
 INTERACTION = 'tools/analysis/interaction_strength.py'
+CAM = 'tools/analysis/vis_cam.py'
 # The smallest model of each task, as the zoo table names its config.
 ONE_PER_TASK = ('configs/det/retinanet_moga_xt.py',
                 'configs/seg/fpn_moga_xt.py',
@@ -51,6 +54,12 @@ def results(trained_toy, toy_data, interaction_out):
         '--data', f'{toy_data("cls")}/val', '--num-images', '2', '--grid',
         '4', '--pairs', '2', '--contexts', '1', '--name', 'toy XT',
         '--out-dir', str(interaction_out)]
+    image = sorted(glob.glob(f'{toy_data("cls")}/val/*/*.jpg'))[0]
+    for method in ('gradcam', 'eigencam'):
+        runs[method] = [
+            PY, CAM, toy.config, f'{work_dir}/{toy.checkpoint}', image,
+            '--method', method, '--stage', '2', '--out',
+            str(interaction_out / f'{method}.png')]
     runs['interaction on a segmentor'] = [
         PY, INTERACTION, 'fpn_moga_xt', f'{work_dir}/{toy.checkpoint}',
         '--data', str(interaction_out)]
@@ -108,6 +117,16 @@ def test_interaction_strength_writes_its_curve(results, interaction_out):
     assert rows.count('toy XT,') == 10
     assert (interaction_out / 'interaction_strength.png').stat().st_size > \
         10_000
+
+
+@pytest.mark.parametrize('method', ['gradcam', 'eigencam'])
+def test_cam_is_drawn_over_the_image(results, interaction_out, method):
+    result = results[method]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.match(rf'{method}( of class \d \(\w+\))?, stage 2 \(4x4 '
+                    r'positions\)', result.stdout.splitlines()[-1])
+    drawing = mmcv.imread(str(interaction_out / f'{method}.png'))
+    assert drawing.shape == (64, 64, 3)  # the toy test crop
 
 
 @pytest.mark.parametrize('run, error', [

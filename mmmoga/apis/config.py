@@ -95,6 +95,15 @@ def load_tool_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def test_pipeline(cfg: Config):
+    """The config's test pipeline, built in the config's registry scope
+    (whatever the default scope of the process is)."""
+    from mmengine.dataset import Compose
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+        return Compose(cfg.test_dataloader.dataset.pipeline)
+
+
 def test_dataset_meta(cfg: Config) -> dict:
     """The meta of the config's test dataset as the dataset builds it (its
     class's ``_load_metainfo`` of the config's ``metainfo``: mmpose's parses

@@ -36,6 +36,7 @@ import torch
 
 from mmmoga.errors import ConfigCheckError
 
+from .config import test_pipeline
 from .inference import IMAGE_SUFFIXES
 
 # The orders measured by default, as fractions m / n of the patches (the
@@ -159,7 +160,6 @@ def labelled_images(cfg, model, data_dir: str, num_images: int,
     is its place in the model's ``dataset_meta['classes']`` (from the
     checkpoint) or else among the sorted folder names, as CustomDataset
     orders them."""
-    from mmengine.dataset import Compose
     if not osp.isdir(data_dir):
         raise ConfigCheckError(f'--data {data_dir} is not a folder')
     folders = sorted(entry.name for entry in os.scandir(data_dir)
@@ -181,7 +181,7 @@ def labelled_images(cfg, model, data_dir: str, num_images: int,
                                f'--num-images asks for {num_images}')
     picked = np.random.default_rng(seed).choice(len(found), num_images,
                                                 replace=False)
-    pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
+    pipeline = test_pipeline(cfg)
     images, labels, paths = [], [], []
     for index in sorted(picked):
         path, label = found[index]
