@@ -1,5 +1,6 @@
-"""Every pose config builds, trains a step and predicts with flip test on
-CPU, and the recipes are the official MogaNet top-down ones."""
+"""Every top-down heatmap pose config builds, trains a step and predicts
+with flip test on CPU, and the recipes are the official MogaNet top-down
+ones (the RTMPose-style configs: test_rtmpose_configs.py)."""
 import os.path as osp
 
 import pytest
@@ -17,6 +18,7 @@ from mmmoga.apis import check_backbone
 from mmmoga.models import MogaNet
 
 POSE_CONFIGS = task_configs('pose')
+HEATMAP_CONFIGS = [c for c in POSE_CONFIGS if 'topdown_heatmap' in c]
 SIZES = ('xt', 't', 's', 'b')
 INPUT_SIZES = ('256x192', '384x288')
 
@@ -42,7 +44,10 @@ def load(name):
 def test_every_published_config_exists():
     names = {config_name(p) for p in POSE_CONFIGS}
     assert names == {f'topdown_heatmap_moga_{size}_{res}' for size in SIZES
-                     for res in INPUT_SIZES} | set(TOY_SIZES)
+                     for res in INPUT_SIZES} | set(TOY_SIZES) | {
+                         f'rtmpose_moga_{size}_256x192'
+                         for size in ('xt', 't', 's')
+                     } | {'rtmpose_moga_xt_toy'}
 
 
 def pose_batch(cfg, heatmap_size, batch_size=2):
@@ -74,7 +79,7 @@ def pose_batch(cfg, heatmap_size, batch_size=2):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('config', POSE_CONFIGS)
+@pytest.mark.parametrize('config', HEATMAP_CONFIGS)
 def test_config_size_training_step_and_flip_test_prediction(config):
     cfg, model = build_from_config(config)
     check_backbone(cfg)

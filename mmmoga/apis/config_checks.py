@@ -347,6 +347,45 @@ def check_class_counts(cfg: Config):
         return
 
 
+# Pipeline steps that import a package the stack does not install, and why
+# it does not.
+OPTIONAL_STEP_PACKAGES = {
+    'Albumentation': (
+        'albumentations', 'it is not installed with mmmoga because it '
+        'requires opencv-python-headless, a second cv2 beside the '
+        'opencv-python that mmcv requires; `pip install albumentations` '
+        'adds it, or remove the step'),
+}
+
+
+def _pipeline_steps(cfg: Config, splits) -> Iterator[Tuple[str, dict]]:
+    """(config key, step) of every step of the splits' pipelines and of the
+    pipelines that hooks switch to."""
+    for split in splits:
+        loader = cfg.get(f'{split}_dataloader') or {}
+        for key, dataset in _iter_datasets(loader.get('dataset'),
+                                           f'{split}_dataloader.dataset'):
+            for i, step in enumerate(dataset.get('pipeline') or []):
+                yield f'{key}.pipeline[{i}]', step
+    if 'train' in splits:
+        for h, hook in enumerate(cfg.get('custom_hooks') or []):
+            for i, step in enumerate(hook.get('switch_pipeline') or []):
+                yield f'custom_hooks[{h}].switch_pipeline[{i}]', step
+
+
+def check_pipeline_packages(cfg: Config, splits=('train', 'val', 'test')):
+    """Every pipeline step whose package is missing is a
+    :class:`ConfigCheckError` naming the step, before a Runner builds it."""
+    import importlib.util
+    for key, step in _pipeline_steps(cfg, splits):
+        needed = OPTIONAL_STEP_PACKAGES.get(
+            step.get('type') if isinstance(step, dict) else None)
+        if needed and importlib.util.find_spec(needed[0]) is None:
+            raise ConfigCheckError(
+                f'{key} ({step["type"]}) needs the {needed[0]} package: '
+                f'{needed[1]}')
+
+
 def check_config(cfg: Config,
                  resume: Optional[str] = None,
                  splits=('train', 'val', 'test')):
@@ -355,3 +394,4 @@ def check_config(cfg: Config,
     check_class_counts(cfg)
     check_checkpoint_paths(cfg, resume)
     check_dataset_paths(cfg, splits)
+    check_pipeline_packages(cfg, splits)
