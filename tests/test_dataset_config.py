@@ -12,7 +12,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from helpers import run_tool, tool_error
+from helpers import run_tool, run_tools, tool_error
 from mmmoga.apis.dataset_config import DatasetOptions, write_dataset_config
 from mmmoga.apis.thin_config import ThinConfig, format_assignment
 from mmmoga.errors import ConfigCheckError, DatasetLayoutError
@@ -351,16 +351,6 @@ def test_generated_config_trains_and_tests_with_the_tools(own_data, tmp_path,
     less each, which the suite's time needs)."""
     base, root, layout = own_data[task]
     out = str(tmp_path / f'own_{task}.py')
-    if task == 'det':
-        args = [sys.executable, 'tools/dataset_config.py', base, root, '-o',
-                out]
-        for key, value in layout.items():
-            args += ['--' + key.replace('_', '-'), value]
-        result = run_tool(*args)
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert 'passes the tools\' checks' in result.stdout
-    else:
-        write_dataset_config(base, root, out, DatasetOptions(**layout))
     short = {'det': ['train_dataloader.batch_size=4',
                      'train_cfg.max_epochs=1',
                      'default_hooks.checkpoint.interval=1'],
@@ -378,25 +368,36 @@ def test_generated_config_trains_and_tests_with_the_tools(own_data, tmp_path,
                                                           'test')]
     loaders += [f'{s}_dataloader.persistent_workers=False'
                 for s in ('train', 'val', 'test')]
-    result = run_tool(sys.executable, 'tools/train.py', out, '--work-dir',
-                      work_dir, '--cfg-options', 'train_cfg.val_interval=99',
-                      *short, *loaders)
-    assert result.returncode == 0, result.stderr[-3000:]
-    if task in ('det', 'cls'):  # 2 iterations: 1 epoch of 2 steps
-        assert 'Epoch(train) [1][2/2]' in result.stdout + result.stderr
+    train = [sys.executable, 'tools/train.py', out, '--work-dir', work_dir,
+             '--cfg-options', 'train_cfg.val_interval=99', *short, *loaders]
     metric = {'det': 'coco/bbox_mAP', 'seg': 'mIoU', 'pose': 'coco/AP',
               'cls': 'accuracy/top1'}[task]
     if task != 'det':
+        write_dataset_config(base, root, out, DatasetOptions(**layout))
+        result = run_tool(*train)
+        assert result.returncode == 0, result.stderr[-3000:]
+        if task == 'cls':  # 2 iterations: 1 epoch of 2 steps
+            assert 'Epoch(train) [1][2/2]' in result.stdout + result.stderr
         assert f'{metric}: ' in result.stdout + result.stderr
         return
-    # Detection: tools/test.py, drawing with the written palette.
-    result = run_tool(sys.executable, 'tools/test.py', out,
-                      osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
-                      work_dir, '--show-dir', str(tmp_path / 'drawn'),
-                      '--cfg-options', *loaders)
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Detection: the tool writes the config, then tools/train.py and
+    # tools/test.py (drawing with the written palette), in one interpreter
+    # start (run_tools).
+    write = [sys.executable, 'tools/dataset_config.py', base, root, '-o',
+             out]
+    for key, value in layout.items():
+        write += ['--' + key.replace('_', '-'), value]
+    test = [sys.executable, 'tools/test.py', out,
+            osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir,
+            '--show-dir', str(tmp_path / 'drawn'), '--cfg-options', *loaders]
+    written, trained, tested = run_tools([write, train, test])
+    assert written.returncode == 0, written.stderr[-3000:]
+    assert 'passes the tools\' checks' in written.stdout
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert 'Epoch(train) [1][2/2]' in trained.stdout + trained.stderr
+    assert tested.returncode == 0, tested.stderr[-3000:]
     assert len(list((tmp_path / 'drawn').rglob('*.jpg'))) == 4
-    assert f'{metric}: ' in result.stdout + result.stderr
+    assert f'{metric}: ' in tested.stdout + tested.stderr
 
 
 def test_the_tool_reports_a_bad_layout_in_one_line(own_data, tmp_path):

@@ -6,7 +6,6 @@ import hashlib
 import os
 import sys
 
-import mmcv
 import pytest
 import torch
 
@@ -159,10 +158,9 @@ def test_inferencer_of_the_task_library(classifier_checkpoint):
     assert result['pred_class'] == CLASSES[result['pred_label']]
 
 
-LIBRARY_INFERENCERS = {
-    'det': 'DetInferencer', 'seg': 'MMSegInferencer',
-    'pose': 'MMPoseInferencer'
-}
+# Classification: above. Segmentation is left out for the suite's time: its
+# inferencer is built the same way as the detector's (model=the config).
+LIBRARY_INFERENCERS = {'det': 'DetInferencer', 'pose': 'MMPoseInferencer'}
 
 
 @pytest.mark.slow
@@ -171,7 +169,7 @@ LIBRARY_INFERENCERS = {
 def test_inferencer_of_each_task_library(task, toy_data, trained_toy,
                                          tmp_path):
     """The toy model of each task, trained by tools/train.py, predicts
-    through its library's inferencer (classification: above)."""
+    through its library's inferencer."""
     from toy_tasks import TOY_TASKS
     toy = TOY_TASKS[task]
     work_dir, _ = trained_toy(task)
@@ -183,9 +181,5 @@ def test_inferencer_of_each_task_library(task, toy_data, trained_toy,
     result = inferencer(image, out_dir=str(tmp_path))
     if task == 'pose':  # MMPoseInferencer yields a result per image
         result = next(result)
-    if task == 'seg':  # the label map of the one image
-        height, width = mmcv.imread(image).shape[:2]
-        assert result['predictions'].shape == (height, width)
-    else:  # the objects or people found in the one image
-        [found] = result['predictions']
-        assert len(found) > 0
+    [found] = result['predictions']  # the objects or people in the image
+    assert len(found) > 0

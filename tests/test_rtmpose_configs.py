@@ -11,7 +11,7 @@ import torch
 from helpers import (
     build_from_config,
     load_task_config,
-    run_tool,
+    run_tools,
     tool_error,
     train_step_and_predict,
 )
@@ -125,17 +125,19 @@ def test_a_missing_albumentations_is_named(monkeypatch):
 
 @pytest.mark.slow
 def test_toy_config_trains_and_tests_with_the_tools(toy_data, tmp_path):
+    """Trains, tests, and names the missing COCO of the full config, in
+    one interpreter start (run_tools)."""
     from toy_tasks import TOY_TASKS, short_run_options
-    root = toy_data('pose')
-    options = short_run_options('pose', root)
-    train = run_tool(sys.executable, 'tools/train.py', TOY, '--work-dir',
-                     str(tmp_path), *options)
+    options = short_run_options('pose', toy_data('pose'))
+    checkpoint = tmp_path / TOY_TASKS['pose'].checkpoint
+    train, test, full = run_tools([
+        [sys.executable, 'tools/train.py', TOY, '--work-dir', str(tmp_path),
+         *options],
+        [sys.executable, 'tools/test.py', TOY, str(checkpoint), *options],
+        [sys.executable, 'tools/train.py', config_of('xt')],
+    ])
     assert train.returncode == 0, train.stderr[-3000:]
     assert 'loss_kpt' in train.stdout + train.stderr
-    checkpoint = tmp_path / TOY_TASKS['pose'].checkpoint
-    test = run_tool(sys.executable, 'tools/test.py', TOY, str(checkpoint),
-                    *options)
     assert test.returncode == 0, test.stderr[-3000:]
     assert 'coco/AP' in test.stdout + test.stderr
-    bad = run_tool(sys.executable, 'tools/train.py', config_of('xt'))
-    assert 'data/coco' in tool_error(bad)
+    assert 'data/coco' in tool_error(full)
