@@ -35,6 +35,7 @@ RUNS = {
     'no GPU': [PY, BENCHMARK, 'moganet_xt_in1k', '--device', 'cuda'],
     'a detector in batches': [PY, BENCHMARK, 'retinanet_moga_xt',
                               '--batch-size', '2'],
+    'no timed runs': [PY, BENCHMARK, 'moganet_xt_in1k', '--repeats', '0'],
 }
 
 
@@ -134,6 +135,7 @@ def test_cam_is_drawn_over_the_image(results, interaction_out, method):
     ('an unknown model', "did you mean moganet_xt_in1k"),
     ('no GPU', 'no CUDA device'),
     ('a detector in batches', 'detectors are timed at --batch-size 1'),
+    ('no timed runs', 'argument --repeats: must be at least 1, got 0'),
     ('interaction on a segmentor', 'this tool takes mmpretrain configs'),
 ])
 def test_bad_input_is_one_line(results, run, error):

@@ -6,14 +6,13 @@ from typing import Optional, Tuple
 from mmengine.config import Config
 from torch import nn
 
-from mmmoga.engine import build_config_model
 from mmmoga.errors import ConfigCheckError
 from mmmoga.models import switch_model_to_deploy
 
 from .cli import add_cfg_options_argument
 from .config import load_config
 from .deploy import load_deployed_model, require_moganet
-from .model_zoo import config_file, load_weights
+from .model_zoo import config_file, model_with_weights
 
 
 def add_analysis_arguments(parser: argparse.ArgumentParser):
@@ -56,11 +55,7 @@ def analysis_model(name: str, checkpoint: Optional[str] = None,
                         'mode')
     if deploy and checkpoint:
         return cfg, load_deployed_model(cfg, checkpoint)
-    model = build_config_model(cfg)
-    if checkpoint:
-        meta = load_weights(model, checkpoint, target=f'the model of {name}')
-        if meta:
-            model.dataset_meta = meta
+    model = model_with_weights(cfg, name, checkpoint)
     if deploy:
         switch_model_to_deploy(model)
     return cfg, model.eval()

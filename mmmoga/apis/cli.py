@@ -74,6 +74,24 @@ class CfgOptionsAction(DictAction):
             parser.error(f'{option_string}: cannot read {values}: {error}')
 
 
+def count_from(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number of at least ``minimum`` (a
+    usage error naming the option otherwise)."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'expected a whole number, got {text!r}') from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f'must be at least {minimum}, got {value}')
+        return value
+
+    return count
+
+
 def add_cfg_options_argument(parser: argparse.ArgumentParser):
     """``--cfg-options KEY=VALUE ...``, merged into the config."""
     parser.add_argument(

@@ -181,19 +181,27 @@ def get_model(name: str, pretrained: Pretrained = False,
         ConfigCheckError: Unknown name or unreadable config.
         CheckpointError: The weights cannot be had or do not fit the model.
     """
-    from mmengine.registry import DefaultScope
     cfg = get_config(name)
+    model = model_with_weights(cfg, name, weights_file(name, pretrained))
+    return model.to(device).eval()
+
+
+def model_with_weights(cfg, name: str, path: Optional[str]) -> nn.Module:
+    """``cfg``'s model with the weights of ``path`` (none if None) loaded
+    by :func:`load_weights`, and the class names they carry as its
+    ``dataset_meta``. ``name`` names the model in messages."""
+    from mmengine.registry import DefaultScope
+
     # Built in the config's registry scope, which is then switched back:
     # a library call should not change what later builds in the caller's
     # process resolve 'LN2d' and the like to.
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
         model = build_config_model(cfg)
-    path = weights_file(name, pretrained)
     if path is not None:
         meta = load_weights(model, path, target=f'the model of {name}')
         if meta:
             model.dataset_meta = meta
-    return model.to(device).eval()
+    return model
 
 
 def _inferencer_weights(name: str, cfg, pretrained: Pretrained

@@ -4,11 +4,12 @@ By default glibc serves every allocation above a dynamic threshold (128 KiB
 to 32 MiB) with a fresh ``mmap`` and gives it back with ``munmap``, and it
 trims the top of the heap as soon as 128 KiB are free there. A CPU forward
 pass allocates and frees many large intermediate tensors (MogaNet's FFN
-widens 8x in stages 1-2), so each of them page-faults its memory in anew:
-MogaNet-S inference (batch 8, 224x224, 2 threads) measured 5.5 img/s with
-the defaults and 9.5 with both thresholds at 1 GiB, which keeps freed
-blocks in the heap for reuse. The cost is a process that holds on to its
-peak heap instead of returning it to the system between iterations.
+widens 8x in stages 1-2), so each of them page-faults its memory in anew.
+Raising both thresholds to 1 GiB keeps freed blocks in the heap for reuse;
+docs/performance.md gives what that is worth for MogaNet inference (the
+"official" against the "plain" column of the backbone speed table). The
+cost is a process that holds on to its peak heap instead of returning it
+to the system between iterations.
 
 The same effect is available to any process without this module:
 ``MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824``

@@ -20,7 +20,7 @@ import torch
 
 from mmmoga.apis import report_errors
 from mmmoga.apis.analysis import add_analysis_arguments, analysis_model
-from mmmoga.apis.cli import ToolArgumentParser
+from mmmoga.apis.cli import ToolArgumentParser, count_from
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument, tune_malloc
 from mmmoga.zoo import counted_size, measure_speed, task_of
@@ -35,11 +35,11 @@ def parse_args():
     parser.add_argument('--device', default='cpu',
                         help='cpu, cuda or cuda:N')
     parser.add_argument(
-        '--batch-size', type=int, default=1,
+        '--batch-size', type=count_from(1), default=1,
         help='images per forward (detectors: 1 only)')
-    parser.add_argument('--warmup', type=int, default=2,
+    parser.add_argument('--warmup', type=count_from(0), default=2,
                         help='untimed runs first')
-    parser.add_argument('--repeats', type=int, default=10,
+    parser.add_argument('--repeats', type=count_from(1), default=10,
                         help='timed runs; the median is reported')
     add_allocator_argument(parser)
     return parser.parse_args()
@@ -47,12 +47,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    for option in ('batch_size', 'repeats'):
-        if getattr(args, option) < 1:
-            raise ConfigCheckError(
-                f'--{option.replace("_", "-")} must be at least 1')
-    if args.warmup < 0:
-        raise ConfigCheckError('--warmup must not be negative')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ConfigCheckError(f'--device {args.device}: no CUDA device '
                                'is visible to torch')

@@ -21,7 +21,11 @@ import os.path as osp
 
 from mmmoga.apis import report_errors
 from mmmoga.apis.analysis import analysis_model
-from mmmoga.apis.cli import ToolArgumentParser, add_cfg_options_argument
+from mmmoga.apis.cli import (
+    ToolArgumentParser,
+    add_cfg_options_argument,
+    count_from,
+)
 from mmmoga.apis.interaction import (
     DEFAULT_ORDER_RATIOS,
     classifier_log_odds,
@@ -30,7 +34,6 @@ from mmmoga.apis.interaction import (
     plot_relative_strength,
     write_csv_rows,
 )
-from mmmoga.errors import ConfigCheckError
 
 
 def parse_args():
@@ -41,13 +44,13 @@ def parse_args():
     parser.add_argument(
         '--data', required=True,
         help='images in one folder per class (MMPretrain CustomDataset)')
-    parser.add_argument('--num-images', type=int, default=16,
+    parser.add_argument('--num-images', type=count_from(1), default=16,
                         help='images drawn from --data')
-    parser.add_argument('--grid', type=int, default=8,
+    parser.add_argument('--grid', type=count_from(2), default=8,
                         help='patches per side: n = grid x grid players')
-    parser.add_argument('--pairs', type=int, default=16,
+    parser.add_argument('--pairs', type=count_from(1), default=16,
                         help='patch pairs sampled per image')
-    parser.add_argument('--contexts', type=int, default=2,
+    parser.add_argument('--contexts', type=count_from(1), default=2,
                         help='contexts sampled per pair and order')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--name', help='the curve\'s name (default: the '
@@ -59,12 +62,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    for option in ('num_images', 'pairs', 'contexts'):
-        if getattr(args, option) < 1:
-            raise ConfigCheckError(
-                f'--{option.replace("_", "-")} must be at least 1')
-    if args.grid < 2:
-        raise ConfigCheckError('--grid must be at least 2 (n >= 4 patches)')
     # The interaction strength is measured on classifiers.
     cfg, model = analysis_model(args.config, args.checkpoint,
                                 cfg_options=args.cfg_options,
