@@ -4,6 +4,7 @@ import os
 import os.path as osp
 import re
 import subprocess
+import sys
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 DATA_DIR = osp.join(osp.dirname(__file__), 'data')
@@ -94,33 +95,74 @@ def published_roundings(params):
     }
 
 
-def run_tool(*args, env=None, timeout=600, new_session=False):
-    """Runs a command in the repository as a user would, capturing output;
-    ``new_session``: in a process group of its own (for a tool that kills
-    its group)."""
-    return subprocess.run(
-        list(args), cwd=REPO, capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, **(env or {})},
-        start_new_session=new_session)
+class ToolServer:
+    """One ``tests/tool_server.py`` process for the test session: it has
+    imported the libraries once and forks a child per tool run."""
+
+    def __init__(self):
+        import tempfile
+        self.log = tempfile.TemporaryFile('w+')  # the server's own output
+        self.process = subprocess.Popen(
+            [sys.executable, osp.join(REPO, 'tests', 'tool_server.py')],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.log, text=True, start_new_session=True)
+
+    def run(self, command, env, timeout):
+        import json
+        import select
+        self.process.stdin.write(
+            json.dumps(dict(command=command, env=env)) + '\n')
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ''
+        if not line:  # timed out, or the server died
+            self.stop()
+            if not ready:
+                raise subprocess.TimeoutExpired(command, timeout)
+            self.log.seek(0)
+            raise RuntimeError('the tool server stopped: ' +
+                               self.log.read()[-3000:])
+        return subprocess.CompletedProcess(command, **json.loads(line))
+
+    def stop(self):
+        import signal
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+_TOOL_SERVER = []
+
+
+def _tool_server() -> ToolServer:
+    if not _TOOL_SERVER or _TOOL_SERVER[0].process.poll() is not None:
+        import atexit
+        _TOOL_SERVER[:] = [ToolServer()]
+        atexit.register(_TOOL_SERVER[0].stop)
+    return _TOOL_SERVER[0]
+
+
+def run_tool(*args, env=None, timeout=600):
+    """Runs a command in the repository as a user would, capturing output.
+    A ``python TOOL.py ...`` command runs in the session's tool server
+    (``tests/tool_server.py``: a forked child of a process that imported
+    the libraries once, in a process group of its own); any other as a
+    subprocess."""
+    command = [str(arg) for arg in args]
+    env = {**os.environ, **(env or {})}
+    if command[0] == sys.executable and command[1:2] and \
+            command[1].endswith('.py'):
+        return _tool_server().run(command, env, timeout)
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env,
+                          stdin=subprocess.DEVNULL)
 
 
 def run_tools(commands, env=None):
-    """:func:`run_tool` of each command line in ``commands``, for the price
-    of one interpreter start (``tests/tool_batch.py``: each Python tool runs
-    as ``__main__`` in a forked child of one process that imported the
-    libraries once). Returns one ``CompletedProcess`` per command."""
-    import json
-    import sys
-    import tempfile
-    with tempfile.NamedTemporaryFile('w', suffix='.json') as file:
-        json.dump([list(map(str, command)) for command in commands], file)
-        file.flush()
-        batch = run_tool(sys.executable, 'tests/tool_batch.py', file.name,
-                         env=env)
-    assert batch.returncode == 0, batch.stderr[-3000:]
-    return [subprocess.CompletedProcess(command, **result)
-            for command, result in zip(
-                commands, json.loads(batch.stdout.splitlines()[-1]))]
+    """:func:`run_tool` of each command line in ``commands``, in order."""
+    return [run_tool(*command, env=env) for command in commands]
 
 
 def tool_error(result):

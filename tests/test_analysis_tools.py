@@ -1,6 +1,6 @@
 """tools/analysis/get_flops.py and benchmark.py: the zoo table's figures at
 the table's sizes, FLOPs that follow --shape, a speed run, and their bad
-input in one line. All runs share one interpreter start (run_tools)."""
+input in one line."""
 import glob
 import re
 import sys

@@ -208,8 +208,8 @@ CASES = [
 
 @pytest.fixture(scope='module')
 def case_results(files):
-    """The run of every case, all in one interpreter start (each tool as
-    ``python TOOL ...`` runs it, in a process of its own)."""
+    """The run of every case (each tool as ``python TOOL ...`` runs it, in
+    a process of its own)."""
     results = run_tools([case.command(files) for case in CASES],
                         env=dict(PYTHON=PY))
     return {case.name: result for case, result in zip(CASES, results)}

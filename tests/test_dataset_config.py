@@ -381,8 +381,7 @@ def test_generated_config_trains_and_tests_with_the_tools(own_data, tmp_path,
         assert f'{metric}: ' in result.stdout + result.stderr
         return
     # Detection: the tool writes the config, then tools/train.py and
-    # tools/test.py (drawing with the written palette), in one interpreter
-    # start (run_tools).
+    # tools/test.py (drawing with the written palette).
     write = [sys.executable, 'tools/dataset_config.py', base, root, '-o',
              out]
     for key, value in layout.items():

@@ -13,7 +13,13 @@ import torch
 from mmengine.fileio import get_file_backend
 from mmengine.logging import MessageHub
 
-from helpers import REPO, corrupt_copy, run_tool, tool_error, toy_run_options
+from helpers import (
+    REPO,
+    corrupt_copy,
+    run_tools,
+    tool_error,
+    toy_run_options,
+)
 from mmmoga.checkpoint import checkpoint_problem, find_resumable_checkpoint
 from mmmoga.engine import AtomicCheckpointHook, atomic_write
 from mmmoga.toy_data import write_toy_ade, write_toy_cls, write_toy_coco
@@ -124,93 +130,117 @@ def toy_cls(tmp_path_factory):
 
 
 def train(root, work_dir, epochs, *extra):
-    return run_tool(sys.executable, 'tools/train.py', TOY_CONFIG,
-                    '--work-dir', str(work_dir), *extra, *toy_run_options(
-                        root, f'train_cfg.max_epochs={epochs}',
-                        f'train_cfg.val_interval={epochs}',
-                        'default_hooks.checkpoint.interval=1',
-                        'default_hooks.checkpoint.max_keep_ckpts=2',
-                        'train_dataloader.batch_size=4'))
+    """The command line of a toy classifier run of ``epochs`` epochs."""
+    return [sys.executable, 'tools/train.py', TOY_CONFIG, '--work-dir',
+            str(work_dir), *extra, *toy_run_options(
+                root, f'train_cfg.max_epochs={epochs}',
+                f'train_cfg.val_interval={epochs}',
+                'default_hooks.checkpoint.interval=1',
+                'default_hooks.checkpoint.max_keep_ckpts=2',
+                'train_dataloader.batch_size=4')]
 
 
 def test_resume_skips_a_truncated_checkpoint(toy_cls, tmp_path):
     """A kill while saving epoch 2 (the file truncated, last_checkpoint
-    pointing at it): --resume names it, resumes from epoch 1 and finishes."""
-    result = train(toy_cls, tmp_path, 2)
-    assert result.returncode == 0, result.stderr[-3000:]
-    os.truncate(tmp_path / 'epoch_2.pth', 5000)
-    result = train(toy_cls, tmp_path, 3, '--resume')
-    assert result.returncode == 0, result.stderr[-3000:]
-    output = result.stdout + result.stderr
+    pointing at it): --resume names it, resumes from epoch 1 and finishes.
+    Then every checkpoint damaged, and an explicit damaged one: one error
+    each (the damage done by ``truncate``, which with -c creates no
+    file)."""
+    # (epoch 1 drops out of max_keep_ckpts=2 once epoch 3 is saved, and
+    # only then: epoch_2.pth is rewritten by the resumed run.)
+    kept = [str(tmp_path / 'epoch_2.pth'), str(tmp_path / 'epoch_3.pth')]
+    first, _, resumed, _, none_left, explicit = run_tools([
+        train(toy_cls, tmp_path, 2),
+        ['truncate', '-c', '-s', '5000', kept[0]],
+        train(toy_cls, tmp_path, 3, '--resume'),
+        ['truncate', '-c', '-s', '0', *kept],
+        train(toy_cls, tmp_path, 4, '--resume'),
+        train(toy_cls, tmp_path, 4, '--resume', kept[1]),
+    ])
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    output = resumed.stdout + resumed.stderr
     assert (f'warning: --resume: skipping {tmp_path}/epoch_2.pth: not a '
             'complete checkpoint') in output
     assert f'resuming from {tmp_path}/epoch_1.pth' in output
     assert 'resumed epoch: 1' in output
-    assert checkpoint_problem(str(tmp_path / 'epoch_3.pth')) is None
+    assert sorted(str(path) for path in tmp_path.glob('*.pth')) == kept
 
     # Every checkpoint damaged: one error, nothing trained.
-    # (epoch 1 dropped out of max_keep_ckpts=2 once epoch 3 was saved, and
-    # only then: epoch_2.pth was rewritten by the resumed run.)
-    kept = sorted(n for n in os.listdir(tmp_path) if n.endswith('.pth'))
-    assert kept == ['epoch_2.pth', 'epoch_3.pth']
-    for name in kept:
-        os.truncate(tmp_path / name, 0)
-    result = train(toy_cls, tmp_path, 4, '--resume')
-    assert tool_error(result) == (
+    assert tool_error(none_left) == (
         f'error: --resume: no checkpoint in {tmp_path} can be resumed from '
         '(all 2 are damaged, see the warnings above)')
-
-    # An explicit corrupt file is one error naming it.
-    result = train(toy_cls, tmp_path, 4, '--resume',
-                   str(tmp_path / 'epoch_3.pth'))
-    assert tool_error(result) == (
+    # An explicit damaged file is one error naming it.
+    assert tool_error(explicit) == (
         f'error: --resume {tmp_path}/epoch_3.pth: cannot resume from it: '
         'empty file (0 bytes)')
 
 
-def test_non_finite_loss_stops_training_naming_the_term(toy_cls, tmp_path):
-    result = train(toy_cls, tmp_path, 2, '--cfg-options',
-                   'model.head.loss.loss_weight=nan')
+@pytest.fixture(scope='module')
+def refused_runs(toy_cls, tmp_path_factory):
+    """The runs of the tests below: label -> (result, its work dir, the
+    bad image if any)."""
+    from helpers import build_from_config
+    folder = tmp_path_factory.mktemp('refused')
+    train_root, bad_train = corrupt_copy(toy_cls, folder / 'train', 'train')
+    val_root, bad_val = corrupt_copy(toy_cls, folder / 'val', 'val',
+                                     index=2)
+    checkpoint = folder / 'plain.pth'
+    _, model = build_from_config(TOY_CONFIG)
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    runs = {
+        'nan loss': (train(toy_cls, folder / 'nan', 2, '--cfg-options',
+                           'model.head.loss.loss_weight=nan'),
+                     folder / 'nan', None),
+        'deploy': (train(toy_cls, folder / 'deploy', 1, '--cfg-options',
+                         'model.backbone.deploy=True'), None, None),
+        'bad image allowed': (
+            train(train_root, folder / 'run', 1, '--cfg-options',
+                  'max_bad_sample_fraction=0.2'), None, bad_train),
+        # The default 1% of 8 samples allows none.
+        'bad image': (train(train_root, folder / 'run2', 1), None,
+                      bad_train),
+        'bad test image': (
+            [sys.executable, 'tools/test.py', TOY_CONFIG, str(checkpoint),
+             '--work-dir', str(folder / 'test'), *toy_run_options(val_root)],
+            None, bad_val),
+    }
+    results = run_tools([command for command, _, _ in runs.values()])
+    return {label: (result, work_dir, bad) for (label, (_, work_dir, bad)),
+            result in zip(runs.items(), results)}
+
+
+def test_non_finite_loss_stops_training_naming_the_term(refused_runs):
+    result, work_dir, _ = refused_runs['nan loss']
     assert tool_error(result) == (
         'error: non-finite loss at iteration 1 (epoch 1): loss=nan; '
         'training stopped before anything was saved from this iteration')
-    assert not [n for n in os.listdir(tmp_path) if n.endswith('.pth')]
+    assert not [n for n in os.listdir(work_dir) if n.endswith('.pth')]
 
 
-def test_training_a_deployed_model_is_refused(toy_cls, tmp_path):
-    result = train(toy_cls, tmp_path, 1, '--cfg-options',
-                   'model.backbone.deploy=True')
+def test_training_a_deployed_model_is_refused(refused_runs):
+    result, _, _ = refused_runs['deploy']
     assert tool_error(result) == (
         'error: model.backbone has deploy=True: deploy mode folds the norms '
         'and scales for inference and cannot be trained; train with '
         'deploy=False')
 
 
-def test_bad_image_in_training_is_skipped_and_counted(toy_cls, tmp_path):
-    root, bad = corrupt_copy(toy_cls, tmp_path, 'train')
-    result = train(root, tmp_path / 'run', 1, '--cfg-options',
-                   'max_bad_sample_fraction=0.2')
+def test_bad_image_in_training_is_skipped_and_counted(refused_runs):
+    result, _, bad = refused_runs['bad image allowed']
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
     assert output.count(f'skipping bad sample {bad}: failed to load image') \
         == 1
-    # The default 1% of 8 samples allows none.
-    result = train(root, tmp_path / 'run2', 1)
+    result, _, bad = refused_runs['bad image']
     assert tool_error(result) == (
         'error: 1 of 8 training samples are bad, more than '
         f'max_bad_fraction=0.01 allows ({bad}: failed to load image: '
         f'{bad})')
 
 
-def test_bad_image_in_testing_is_an_error_naming_it(toy_cls, tmp_path):
-    root, bad = corrupt_copy(toy_cls, tmp_path, 'val', index=2)
-    checkpoint = tmp_path / 'plain.pth'
-    from helpers import build_from_config
-    _, model = build_from_config(TOY_CONFIG)
-    torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
-                      str(checkpoint), '--work-dir', str(tmp_path / 'test'),
-                      *toy_run_options(root))
+def test_bad_image_in_testing_is_an_error_naming_it(refused_runs):
+    result, _, bad = refused_runs['bad test image']
     assert tool_error(result) == (
         f'error: bad sample {bad}: failed to load image: {bad}')
 
@@ -260,19 +290,22 @@ def test_killed_run_resumes_bit_identically(task, tmp_path):
         "custom_hooks = [dict(type='KillAtIteration', iteration=3)]\n")
 
     def train_toy(work_dir, config_file=config, resume=False):
-        return run_tool(
-            sys.executable, 'tools/train.py', str(config_file), '--work-dir',
-            str(tmp_path / work_dir), *(['--resume'] if resume else []),
-            *toy_run_options(root, *common),
-            env=dict(PYTHONPATH=osp.join(REPO, 'tests')), new_session=True)
+        return [sys.executable, 'tools/train.py', str(config_file),
+                '--work-dir', str(tmp_path / work_dir),
+                *(['--resume'] if resume else []),
+                *toy_run_options(root, *common)]
 
-    result = train_toy('whole')
-    assert result.returncode == 0, result.stderr[-3000:]
-    result = train_toy('killed', killer)
-    assert result.returncode == -signal.SIGKILL, result.stderr[-3000:]
-    names = os.listdir(tmp_path / 'killed')
-    assert 'iter_2.pth' in names and 'iter_4.pth' not in names
-    result = train_toy('killed', resume=True)
+    # Each run has a process group of its own (run_tool), which the killer
+    # kills.
+    whole, killed, result = run_tools(
+        [train_toy('whole'), train_toy('killed', killer),
+         train_toy('killed', resume=True)],
+        env=dict(PYTHONPATH=osp.join(REPO, 'tests')))
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    saved = killed.stdout + killed.stderr
+    assert 'Saving checkpoint at 2 iterations' in saved
+    assert 'Saving checkpoint at 4 iterations' not in saved
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
     assert 'resumed epoch: 0, iter: 2' in output
