@@ -4,7 +4,7 @@ dataset or a convolution."""
 import difflib
 import inspect
 import os.path as osp
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -141,14 +141,20 @@ def _model_config(cfg: Config) -> dict:
 POOLING_NECKS = ('GlobalAveragePooling', 'GeneralizedMeanPooling')
 # Heads that read the backbone's outputs themselves when a model has no neck:
 # mmseg's EncoderDecoder heads select them with ``in_index``; mmpose's
-# top-down heads read the last.
-BACKBONE_HEADS = ('decode_head', 'auxiliary_head', 'head')
+# top-down heads read the last; Mask2Former's (mmdet's ``panoptic_head``,
+# mmseg's ``decode_head``) read them all through their pixel decoder.
+BACKBONE_HEADS = ('decode_head', 'auxiliary_head', 'head', 'panoptic_head')
 
 
 def _head_inputs(head: dict, widths: List[int], key: str,
                  filename: str) -> Optional[list]:
     """The widths of the backbone outputs that ``head`` selects with its
-    ``in_index`` (an int or a list, as in mmseg's decode heads)."""
+    ``in_index`` (an int or a list, as in mmseg's decode heads); a head
+    without ``in_index`` reads the last output, or every output if its
+    ``in_channels`` is a list (Mask2Former's pixel decoder)."""
+    if 'in_index' not in head and isinstance(head.get('in_channels'),
+                                             (list, tuple)):
+        return list(widths)
     in_index = head.get('in_index', -1)
     indices = list(in_index) if isinstance(in_index, (list, tuple)) \
         else [in_index]
@@ -232,6 +238,7 @@ def check_backbone(cfg: Config):
                 found = list(found)
             if found != expected:
                 reads = (f'in_index={head["in_index"]}' if 'in_index' in head
+                         else 'all of them' if isinstance(expected, list)
                          else 'the last of them')
                 raise ConfigCheckError(
                     f'model.{name}.in_channels={found} in {cfg.filename} '
@@ -261,21 +268,45 @@ def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
 CLASS_AGNOSTIC_KEYS = ('rpn_head', )
 
 
-def class_count_settings(config, path: str):
-    """(path, value) of every ``num_classes`` in a model config, and of
-    every ``out_channels`` of a top-down pose head (one heatmap per
-    keypoint)."""
+# Heads that classify each query into the classes or "no object"
+# (MaskFormer's family): their loss's class_weight has a weight per class and
+# one for "no object", the last.
+QUERY_CLASSIFIER_HEADS = ('MaskFormerHead', 'Mask2FormerHead')
+CLASS_WEIGHT = 'class_weight'
+
+
+def class_count_settings(config, path: str, in_query_head: bool = False):
+    """(path, value, 'classes') of every ``num_classes`` in a model config;
+    of the ``num_things_classes`` of an instance-segmentation Mask2Former
+    (no stuff classes), and of the class count its ``class_weight`` list
+    implies (its length less the "no object" weight)."""
     if isinstance(config, dict):
+        head_type = str(config.get('type', '')).split('.')[-1]
+        in_query_head = in_query_head or head_type in QUERY_CLASSIFIER_HEADS
         for key, value in config.items():
             if key in CLASS_AGNOSTIC_KEYS:
                 continue
             if key == 'num_classes' and isinstance(value, int):
                 yield f'{path}.num_classes', value, 'classes'
+            elif key == 'num_things_classes' and isinstance(value, int) \
+                    and config.get('num_stuff_classes') == 0:
+                yield f'{path}.num_things_classes', value, 'classes'
+            elif key == CLASS_WEIGHT and in_query_head and \
+                    isinstance(value, (list, tuple)):
+                yield f'{path}.{CLASS_WEIGHT}', len(value) - 1, 'classes'
             elif isinstance(value, (dict, list, tuple)):
-                yield from class_count_settings(value, f'{path}.{key}')
+                yield from class_count_settings(value, f'{path}.{key}',
+                                                in_query_head)
     elif isinstance(config, (list, tuple)):
         for index, value in enumerate(config):
-            yield from class_count_settings(value, f'{path}[{index}]')
+            yield from class_count_settings(value, f'{path}[{index}]',
+                                            in_query_head)
+
+
+def query_class_weights(weights: Sequence[float], count: int) -> List[float]:
+    """A query head's ``class_weight`` for ``count`` classes: 1 for each
+    class, and the "no object" weight of ``weights`` (its last)."""
+    return [1.0] * count + [weights[-1]]
 
 
 def _pose_head_outputs(model: dict):
@@ -340,6 +371,12 @@ def check_class_counts(cfg: Config):
             settings += class_count_settings(
                 {'data_preprocessor': cfg.data_preprocessor}, '')
         for path, value, kind in settings:
+            if kind == what and value != count and \
+                    path.endswith(CLASS_WEIGHT):
+                raise ConfigCheckError(
+                    f'{path.lstrip(".")} in {cfg.filename} has {value + 1} '
+                    f'weights, for {value} {what} and "no object"; the '
+                    f'{count} {what} of {key} need {count + 1}')
             if kind == what and value != count:
                 raise ConfigCheckError(
                     f'{path.lstrip(".")}={value} in {cfg.filename} does not '

@@ -25,7 +25,7 @@ from mmmoga.runtime import store_dataset_meta
 from .config import test_dataset_meta
 from .deploy import TOLERANCE, load_deployed_model, relative_difference
 from .detector_graphs import ONNX_TRANSLATIONS, detection_graph
-from .segmentor_graphs import SegmentorLogits
+from .segmentor_graphs import segmentor_graph
 
 
 class ClassifierLogits(nn.Module):
@@ -148,7 +148,7 @@ def pose_keypoints(cfg: Config, model: nn.Module) -> PoseKeypoints:
 # graph's outputs).
 WHOLE_MODELS = {
     'mmpretrain': lambda cfg, model: ClassifierLogits(model),
-    'mmseg': lambda cfg, model: SegmentorLogits(model),
+    'mmseg': segmentor_graph,
     'mmpose': pose_keypoints,
     'mmdet': detection_graph,
 }

@@ -9,10 +9,12 @@ use. Each task runs the part of the model the official tables counted (the
   heads get 1000 fixed proposals (100 for the mask heads), as mmdet 2.x's
   ``forward_dummy`` gave them, rather than whatever a random RPN proposes;
 - segmentation, 2048x512: backbone, neck and decode head (not the auxiliary
-  head, which only trains);
+  head, which only trains; Mask2Former's head with every decoder layer's
+  predictions, as its forward computes them);
 - pose: backbone and heatmap head at the codec's input size;
 - classification: the classifier at the test crop size.
 """
+import inspect
 import math
 import time
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
@@ -98,6 +100,12 @@ class CountedForward(nn.Module):
 
     def forward(self, inputs: torch.Tensor):
         model = self.model
+        if self.task == 'seg' and 'batch_data_samples' in inspect.signature(
+                model.decode_head.forward).parameters:
+            # Mask2Former's head reads the image shapes; mmseg's tensor
+            # mode calls heads without them.
+            return model.decode_head(model.extract_feat(inputs),
+                                     self.seg_samples(inputs))
         if self.task == 'det':
             if getattr(model, 'with_rpn', False):
                 feats = model.extract_feat(inputs)
@@ -111,6 +119,16 @@ class CountedForward(nn.Module):
         if self.task == 'pose':
             return model(inputs, None, mode='tensor')
         return model(inputs, mode='tensor')
+
+
+    @staticmethod
+    def seg_samples(inputs: torch.Tensor):
+        """One data sample per image of ``inputs`` with its shapes."""
+        from mmseg.structures import SegDataSample
+        shape = tuple(inputs.shape[-2:])
+        return [SegDataSample(metainfo=dict(
+            img_shape=shape, ori_shape=shape, pad_shape=shape,
+            batch_input_shape=shape)) for _ in range(len(inputs))]
 
 
 def _roi_forward_dummy(roi_head: nn.Module, feats, proposals):

@@ -10,8 +10,10 @@ from mmmoga.errors import ConfigCheckError, DatasetLayoutError
 
 from ..config import load_config
 from ..config_checks import (
+    CLASS_WEIGHT,
     check_config,
     class_count_settings,
+    query_class_weights,
 )
 from .cls import plan_cls
 from .det import plan_det
@@ -45,7 +47,11 @@ def _set_class_counts(plan: Plan, task: str, count: int):
                               plan.edit.get('data_preprocessor')}, '')]
     changed = []
     for path, value in settings:
-        if value != count:
+        if value != count and path.endswith(CLASS_WEIGHT):
+            plan.edit.set(path, query_class_weights(plan.edit.get(path),
+                                                    count))
+            changed.append(path)
+        elif value != count:
             plan.edit.set(path, count)
             changed.append(path)
     what = 'keypoints' if task == 'pose' else 'classes'

@@ -1,0 +1,13 @@
+# Mask2Former + MogaNet-B on ADE20K, 512x512, 160k iterations (no published
+# figure).
+_base_ = './mask2former_moga_s.py'
+
+model = dict(
+    backbone=dict(
+        arch='base',
+        drop_path_rate=0.2,  # that of its ImageNet training
+        init_cfg=dict(
+            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
+            'download/moganet-in1k-weights/'
+            'moganet_base_sz224_8xbs128_ep300.pth.tar')),
+    decode_head=dict(in_channels=[64, 160, 320, 512]))  # the stage widths

@@ -1,0 +1,13 @@
+# Mask2Former + MogaNet-L on ADE20K, 512x512, 160k iterations (no published
+# figure).
+_base_ = './mask2former_moga_s.py'
+
+model = dict(
+    backbone=dict(
+        arch='large',
+        drop_path_rate=0.3,  # that of its ImageNet training
+        init_cfg=dict(
+            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
+            'download/moganet-in1k-weights/'
+            'moganet_large_sz224_8xbs64_ep300.pth.tar')),
+    decode_head=dict(in_channels=[64, 160, 320, 640]))  # the stage widths
