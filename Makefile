@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env lint test test-fast demo demo-det-boxes demo-seg demo-pose demo-cls bench clean-venv
+.PHONY: install check-env lint test test-fast demo demo-det-boxes demo-seg demo-pose demo-pose-rtm demo-cls bench clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -37,6 +37,9 @@ demo-seg: install
 
 demo-pose: install
 	$(PY) tools/demo.py pose
+
+demo-pose-rtm: install
+	$(PY) tools/demo.py pose-rtm
 
 demo-cls: install
 	$(PY) tools/demo.py cls

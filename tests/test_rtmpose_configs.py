@@ -125,8 +125,7 @@ def test_a_missing_albumentations_is_named(monkeypatch):
 
 @pytest.mark.slow
 def test_toy_config_trains_and_tests_with_the_tools(toy_data, tmp_path):
-    """Trains, tests, and names the missing COCO of the full config, in
-    one interpreter start (run_tools)."""
+    """Trains, tests, and names the missing COCO of the full config."""
     from toy_tasks import TOY_TASKS, short_run_options
     options = short_run_options('pose', toy_data('pose'))
     checkpoint = tmp_path / TOY_TASKS['pose'].checkpoint

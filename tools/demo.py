@@ -7,6 +7,8 @@ evaluated with its library's metric, and draws its predictions
                                # box-only data, config by dataset_config.py
     python tools/demo.py seg   # make demo-seg:  UperNet + MogaNet-XT
     python tools/demo.py pose  # make demo-pose: top-down heatmap MogaNet-XT
+    python tools/demo.py pose-rtm  # make demo-pose-rtm: RTMPose-style
+                               # MogaNet-XT (SimCC head)
     python tools/demo.py cls   # make demo-cls:  MogaNet-XT classifier
     python tools/demo.py --table --update-docs   # docs/demos.md's table
 
