@@ -148,8 +148,10 @@ def run_tool(*args, env=None, timeout=600):
     """Runs a command in the repository as a user would, capturing output.
     A ``python TOOL.py ...`` command runs in the session's tool server
     (``tests/tool_server.py``: a forked child of a process that imported
-    the libraries once, in a process group of its own); any other as a
-    subprocess."""
+    the libraries and mmmoga once, from this checkout, in a process group
+    of its own); any other as a subprocess. A run that must import another
+    mmmoga (an installed wheel) is not a ``python TOOL.py`` command: use
+    ``subprocess`` (tests/test_packaging.py does)."""
     command = [str(arg) for arg in args]
     env = {**os.environ, **(env or {})}
     if command[0] == sys.executable and command[1:2] and \
