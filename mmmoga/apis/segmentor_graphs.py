@@ -13,7 +13,6 @@ another size than the traced one, so the graph uses equivalents:
   size by an integer factor instead (the same output size, and the same
   interpolation: the scale is exactly the factor).
 """
-import inspect
 from typing import Tuple
 
 import torch
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.models import head_takes_data_samples
 
 
 def bin_averages(size, bins: int) -> torch.Tensor:
@@ -116,10 +116,9 @@ def segmentor_graph(cfg, model: nn.Module) -> SegmentorLogits:
     """:class:`SegmentorLogits` of ``model``, or an error naming why its
     decode head cannot be exported."""
     head = model.decode_head
-    if 'batch_data_samples' in inspect.signature(head.forward).parameters:
-        # Mask2Former: mmseg's tensor mode calls heads without the data
-        # samples, which its head needs. A graph of its own (the query
-        # head and its logits) is not written.
+    if head_takes_data_samples(head):
+        # Mask2Former: a graph of its own (the query head and its logits)
+        # is not written.
         raise ConfigCheckError(
             f'{cfg.filename}: segmentors are exported with decode heads '
             'that compute class logits from the features alone (FCN, '

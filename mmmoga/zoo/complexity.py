@@ -14,7 +14,6 @@ use. Each task runs the part of the model the official tables counted (the
 - pose: backbone and heatmap head at the codec's input size;
 - classification: the classifier at the test crop size.
 """
-import inspect
 import math
 import time
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
@@ -23,6 +22,7 @@ import torch
 from torch import nn
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.models import head_takes_data_samples
 
 # Width x height of the inputs the official tables were counted at.
 COUNT_SIZES = {'det': (1280, 800), 'seg': (2048, 512)}
@@ -100,10 +100,7 @@ class CountedForward(nn.Module):
 
     def forward(self, inputs: torch.Tensor):
         model = self.model
-        if self.task == 'seg' and 'batch_data_samples' in inspect.signature(
-                model.decode_head.forward).parameters:
-            # Mask2Former's head reads the image shapes; mmseg's tensor
-            # mode calls heads without them.
+        if self.task == 'seg' and head_takes_data_samples(model.decode_head):
             return model.decode_head(model.extract_feat(inputs),
                                      self.seg_samples(inputs))
         if self.task == 'det':
@@ -119,7 +116,6 @@ class CountedForward(nn.Module):
         if self.task == 'pose':
             return model(inputs, None, mode='tensor')
         return model(inputs, mode='tensor')
-
 
     @staticmethod
     def seg_samples(inputs: torch.Tensor):

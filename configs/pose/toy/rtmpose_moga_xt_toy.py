@@ -9,8 +9,9 @@ _base_ = '../rtmpose_moga_xt_256x192.py'
 # 128x160 instead of the heatmap toy's 96x128: the head reads the last stage
 # (stride 32) and flattens each keypoint's map into the vector it decodes x
 # and y from, so 96x128 left it 3x4 = 12 numbers per keypoint and reached
-# OKS AP 0.138 in 8 epochs; 4x5 = 20 reached 0.289 (seed 0, same schedule,
-# 1.4x the time). SimCC's sigmas are scaled from 192x256 with the input.
+# OKS AP 0.138 in 8 epochs, under half of what 4x5 = 20 reach with the same
+# schedule in 1.4x the time (the demo's figure: docs/demos.md). SimCC's
+# sigmas are scaled from 192x256 with the input.
 codec = dict(
     type='SimCCLabel',
     input_size=(128, 160),
