@@ -25,24 +25,24 @@ test-fast: install
 	$(PY) -m pytest tests -m "not slow"
 
 # The toy demos: a model learns a toy task on the CPU from scratch and must
-# reach its target (tools/demo.py). `demo` is the detection one.
+# reach its target (tools/train_toy.py). `demo` is the detection one.
 demo: install
-	$(PY) tools/demo.py det
+	$(PY) tools/train_toy.py det
 
 demo-det-boxes: install
-	$(PY) tools/demo.py det-boxes
+	$(PY) tools/train_toy.py det-boxes
 
 demo-seg: install
-	$(PY) tools/demo.py seg
+	$(PY) tools/train_toy.py seg
 
 demo-pose: install
-	$(PY) tools/demo.py pose
+	$(PY) tools/train_toy.py pose
 
 demo-pose-rtm: install
-	$(PY) tools/demo.py pose-rtm
+	$(PY) tools/train_toy.py pose-rtm
 
 demo-cls: install
-	$(PY) tools/demo.py cls
+	$(PY) tools/train_toy.py cls
 
 # Speed benchmarks (benchmarks/): ratios measured in one run, printed.
 bench: install

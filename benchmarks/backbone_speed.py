@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from common import add_round_arguments, report, run_worker
 
@@ -124,14 +123,10 @@ def worker(args):
             with torch.no_grad():
                 model(inputs)
 
-    times = []
-    for index in range(args.warmup + args.runs):
-        start = time.perf_counter()
-        forward()
-        if index >= args.warmup:
-            times.append(time.perf_counter() - start)
-    report(dict(img_s=args.batch / statistics.median(times),
-                allocator=allocator, threads=threads))
+    from mmmoga.utils import median_seconds
+    seconds, _ = median_seconds(forward, args.warmup, args.runs)
+    report(dict(img_s=args.batch / seconds, allocator=allocator,
+                threads=threads))
 
 
 def export_onnx(path, size):

@@ -85,24 +85,7 @@ def export_and_report(cfg, model, onnx_file, shape=None):
 def exported_model(cfg, onnx_file, backend):
     """The exported file in ``backend`` as ``tools/test.py`` runs it
     (``OnnxModel`` with the config's data preprocessor)."""
-    from mmmoga.apis.testing import use_onnx_model
+    from mmmoga.apis.run.testing import use_onnx_model
     from mmmoga.engine import build_config_model
     use_onnx_model(cfg, onnx_file, backend)
     return build_config_model(cfg).eval()
-
-
-def median_seconds(step, warmup, runs):
-    """Median seconds of ``runs`` calls of ``step()`` after ``warmup``
-    untimed ones, without gradients, and the last call's result."""
-    import statistics
-    import time
-
-    import torch
-    times, result = [], None
-    with torch.no_grad():
-        for index in range(warmup + runs):
-            start = time.perf_counter()
-            result = step()
-            if index >= warmup:
-                times.append(time.perf_counter() - start)
-    return statistics.median(times), result

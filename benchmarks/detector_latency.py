@@ -32,7 +32,6 @@ from common import (
     detector_parser,
     export_and_report,
     exported_model,
-    median_seconds,
     random_model,
     random_weights_config,
     report,
@@ -67,12 +66,12 @@ def random_detector(cfg):
 def timed_model(args, cfg):
     """The model a worker times: PyTorch (plain or deploy) or the exported
     file in its runtime, with the same data preprocessor."""
-    from mmmoga.models import switch_model_to_deploy
+    from mmmoga.models import reparameterize_model
     if args.worker in ONNX_BACKENDS:
         return exported_model(cfg, args.onnx_file, ONNX_BACKENDS[args.worker])
     model = random_detector(cfg)
     if args.worker.endswith('_deploy'):
-        switch_model_to_deploy(model)
+        reparameterize_model(model)
     return model
 
 
@@ -87,6 +86,8 @@ def worker(args):
         return
     import torch
     from mmdet.testing import demo_mm_inputs
+
+    from mmmoga.utils import median_seconds
     model = timed_model(args, cfg)
     height, width = args.size
     packed = demo_mm_inputs(1, image_shapes=[(3, height, width)],

@@ -23,7 +23,6 @@ from common import (
     add_round_arguments,
     export_and_report,
     exported_model,
-    median_seconds,
     random_model,
     random_weights_config,
     report,
@@ -35,12 +34,12 @@ VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino')
 
 
 def timed_model(args, cfg):
-    from mmmoga.models import switch_model_to_deploy
+    from mmmoga.models import reparameterize_model
     if args.worker in ('onnxruntime', 'openvino'):
         return exported_model(cfg, args.onnx_file, args.worker)
     model = random_model(cfg)
     if args.worker == 'deploy':
-        switch_model_to_deploy(model)
+        reparameterize_model(model)
     return model
 
 
@@ -53,6 +52,8 @@ def worker(args):
         return
     import torch
     from mmpose.testing import get_packed_inputs
+
+    from mmmoga.utils import median_seconds
     model = timed_model(args, cfg)
     packed = get_packed_inputs(args.batch, with_heatmap=False,
                                with_reg_label=False, with_simcc_label=False)

@@ -10,7 +10,8 @@ all fall back to:
   ``FanOutNormal``;
 * ``DATASETS``: ``CheckedDataset``;
 * ``HOOKS``: ``AtomicCheckpointHook``, ``CheckpointFitHook``,
-  ``MogaNetDeployHook``, ``NonFiniteLossHook``, ``ResumeStateHook``;
+  ``MogaNetReparameterizeHook`` (and its old name ``MogaNetDeployHook``),
+  ``NonFiniteLossHook``, ``ResumeStateHook``;
 * ``LOOPS``: ``ResumableEpochBasedTrainLoop``,
   ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
   ``ResumableBatchSampler``;
@@ -25,7 +26,7 @@ It also makes mmengine load local checkpoints safely on torch >= 2.6
 (:func:`mmmoga.model_index.enable_package_configs`).
 ``mmmoga.list_models``, ``get_config``, ``get_model`` and
 ``get_inferencer`` give models and configs by name
-(:mod:`mmmoga.apis.model_zoo`). The layers and which way imports run are
+(:mod:`mmmoga.apis.run.model`). The layers and which way imports run are
 described in ``docs/architecture.md``.
 """
 from . import datasets, engine, runtime, visualization  # noqa: F401
@@ -37,7 +38,7 @@ from .version import __version__
 enable_safe_checkpoint_loading()
 enable_package_configs()
 
-# Models and configs by name (mmmoga.apis.model_zoo). They are imported on
+# Models and configs by name (mmmoga.apis.run.model). They are imported on
 # first use: `custom_imports=dict(imports=['mmmoga'])` needs only the
 # registrations above, not the layer the tools use.
 BY_NAME = ('list_models', 'get_config', 'get_model', 'get_inferencer')

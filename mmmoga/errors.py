@@ -3,10 +3,11 @@
 Each is a mistake in what the user gave (a config, a checkpoint, a data set)
 or a training run that cannot go on, described in one line. The tools print
 any :class:`MmmogaError` as ``error: <message>`` without a traceback
-(:func:`mmmoga.apis.cli.report_errors`); anything else is a bug and keeps its
-traceback. The classes also derive from the built-in error a caller outside
-mmmoga would expect (``ValueError`` for a bad value, ``RuntimeError`` for a
-run that stopped), so ``except ValueError`` keeps working.
+(:func:`mmmoga.apis.run.cli.report_errors`); anything else is a bug and
+keeps its traceback. The classes also derive from the built-in error a
+caller outside mmmoga would expect (``ValueError`` for a bad value,
+``RuntimeError`` for a run that stopped), so ``except ValueError`` keeps
+working.
 """
 import pickle
 
@@ -41,9 +42,12 @@ class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
     """A checkpoint needs Python objects outside the allow-list to load."""
 
 
-class DeployLayoutError(MmmogaError, ValueError):
-    """Weights that do not fit MogaNet's deploy-mode structure, or a model
-    that cannot be switched to it."""
+class ConversionError(MmmogaError, ValueError):
+    """A model that a conversion cannot take (weights that do not fit
+    MogaNet's reparameterized structure, a model that cannot be
+    reparameterized, a graph whose outputs the run time cannot read), or a
+    converted model (reparameterized or exported) whose outputs differ from
+    the original's."""
 
 
 class BadDataError(MmmogaError, RuntimeError):
@@ -58,5 +62,5 @@ __all__ = [
     'MmmogaError', 'ConfigCheckError', 'DatasetNotFoundError',
     'DatasetLayoutError',
     'CheckpointError', 'CheckpointLayoutError', 'UnsafeCheckpointError',
-    'DeployLayoutError', 'BadDataError', 'NonFiniteLossError'
+    'ConversionError', 'BadDataError', 'NonFiniteLossError'
 ]

@@ -13,6 +13,8 @@ from typing import Dict, List, NamedTuple, Optional
 
 import yaml
 
+from mmmoga.tasks import TASKS
+
 from .errors import ConfigCheckError
 
 PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
@@ -21,18 +23,6 @@ PACKAGE_DIR = osp.dirname(osp.abspath(__file__))
 # tools/publish_model.py prints. OpenMMLab metafiles have no such key; they
 # put a hash prefix in the file name, which does not identify the file.
 WEIGHTS_SHA256 = 'Weights SHA-256'
-
-# Metafile metric names that the tables show, per task, in order.
-MAIN_METRICS = {
-    'det': ('box AP', 'mask AP'),
-    'seg': ('mIoU', 'mAcc'),
-    'pose': ('AP', 'AR'),
-    'cls': ('Top 1 Accuracy', 'Top 5 Accuracy'),
-}
-TASK_DIRS = {'det': 'configs/det', 'seg': 'configs/seg',
-             'pose': 'configs/pose',
-             'cls': 'configs/cls'}
-
 
 class Published(NamedTuple):
     """One model of the zoo as its metafile entry lists it."""
@@ -57,11 +47,12 @@ def metafile_paths(root: str) -> List[str]:
 
 def task_of_metafile(path: str, root: str) -> str:
     relative = osp.relpath(osp.dirname(path), root)
-    for task, folder in TASK_DIRS.items():
-        if relative == folder:
-            return task
-    raise ValueError(f'{path} is not the metafile of a task folder '
-                     f'({sorted(TASK_DIRS.values())})')
+    for task in TASKS.values():
+        if relative == task.config_dir:
+            return task.name
+    raise ValueError(
+        f'{path} is not the metafile of a task folder '
+        f'({sorted(task.config_dir for task in TASKS.values())})')
 
 
 def load_published(root: str) -> Dict[str, Published]:

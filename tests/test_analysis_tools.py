@@ -9,7 +9,8 @@ import mmcv
 import pytest
 
 from helpers import REPO, run_tools, tool_error
-from mmmoga.zoo import INPUT_ORDER, read_csv
+from mmmoga.tasks import TASKS
+from mmmoga.zoo import read_csv
 
 pytestmark = pytest.mark.slow
 PY = sys.executable
@@ -79,7 +80,7 @@ def test_default_shape_gives_the_zoo_table_figures(results, config):
     [row] = [row for row in read_csv(f'{REPO}/docs/zoo/table.csv')
              if row['config'] == config]
     result = results[config]
-    assert f"of {row['input']} ({INPUT_ORDER[row['task']]}; the zoo " \
+    assert f"of {row['input']} ({TASKS[row['task']].input_order}; the zoo " \
         "table's size)" in result.stdout
     assert printed(result, 'parameters') == row['params_m']
     assert printed(result, 'FLOPs, mmengine FlopAnalyzer') == row['gflops']

@@ -186,6 +186,10 @@ CASES = [
          lambda f: [PY, 'tools/publish_model.py', f.cls_checkpoint,
                     f.a_file + '_published.pt'], 'must end with .pth'),
     Case('a demo of an unknown task',
+         lambda f: [PY, 'tools/train_toy.py', 'depth'],
+         "invalid choice: 'depth'"),
+    # The old name of tools/train_toy.py, kept for one release.
+    Case('a demo of an unknown task by the old tool name',
          lambda f: [PY, 'tools/demo.py', 'depth'], "invalid choice: 'depth'"),
     # The launch scripts check their arguments before torchrun starts.
     Case('no processes',
@@ -222,6 +226,13 @@ def test_bad_input_is_one_error_line(case, case_results):
     assert 'Traceback' not in result.stderr, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and case.error in last, last
+
+
+def test_old_tool_name_says_its_new_one(case_results):
+    result = case_results['a demo of an unknown task by the old tool name']
+    first = result.stderr.strip().splitlines()[0]
+    assert first.startswith('notice: tools/demo.py is now tools/'
+                            'train_toy.py'), result.stderr
 
 
 def test_infer_keeps_going_over_many_inputs(files, tmp_path):

@@ -1,4 +1,4 @@
-"""Class activation maps (mmmoga.apis.cam): Grad-CAM and Eigen-CAM on
+"""Class activation maps (mmmoga.apis.analysis.cam): Grad-CAM and Eigen-CAM on
 activations whose answer is known, the stages of the backbones, and a map
 of a toy classifier."""
 import glob
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import mmmoga
-from mmmoga.apis.cam import (
+from mmmoga.apis.analysis.cam import (
     class_activation_map,
     eigen_cam,
     grad_cam,

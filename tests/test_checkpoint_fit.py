@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from helpers import config_with
-from mmmoga.apis.training import report_pretrained_fit
+from mmmoga.apis.run.training import report_pretrained_fit
 from mmmoga.engine import CheckpointFitHook
 from mmmoga.errors import CheckpointLayoutError
 from mmmoga.models import MogaNet

@@ -19,7 +19,7 @@ from helpers import (
 )
 from mmmoga.engine import build_config_model
 from mmmoga.toy_data import CLS_CLASSES
-from test_moganet_deploy import ATOL, randomise
+from test_moganet_reparameterization import ATOL, randomise
 from toy_tasks import TOY_TASKS, short_run_options
 
 # Runs the tools end to end (training included).
@@ -124,7 +124,7 @@ def test_reparameterize_tool(tmp_path):
     assert result.returncode == 0, result.stderr
     assert 'model.backbone.deploy=True' in result.stdout
     saved = torch.load(deployed_path, weights_only=True)
-    assert saved['meta']['moganet_deploy']
+    assert saved['meta']['moganet_reparameterized']
     assert saved['meta']['dataset_meta'] == dict(classes=['a'])
     cfg.model.backbone.deploy = True
     deployed = build_config_model(cfg)

@@ -47,7 +47,7 @@ EXTRA_KEYS = frozenset({
     # mmengine's Config.fromfile imports these modules (mmmoga's registry).
     'custom_imports',
     # The test tools of mmdet, mmseg, mmpose and mmpretrain with --tta, and
-    # mmmoga.apis.testing, wrap the model in `tta_model` and test on
+    # mmmoga.apis.run.testing, wrap the model in `tta_model` and test on
     # `tta_pipeline`.
     'tta_model',
     'tta_pipeline',

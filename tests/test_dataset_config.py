@@ -14,7 +14,10 @@ from PIL import Image
 
 from helpers import run_tool, run_tools, tool_error
 from mmmoga.apis.dataset_config import DatasetOptions, write_dataset_config
-from mmmoga.apis.thin_config import ThinConfig, format_assignment
+from mmmoga.apis.dataset_config.thin_config import (
+    ThinConfig,
+    format_assignment,
+)
 from mmmoga.errors import ConfigCheckError, DatasetLayoutError
 from mmmoga.toy_data import (
     SEG_CLASSES,

@@ -18,7 +18,7 @@ from helpers import (
     weight_decays,
 )
 from mmmoga.apis import check_backbone
-from mmmoga.apis.config_checks import class_count_settings
+from mmmoga.apis.run.config_checks import class_count_settings
 
 # The query-based detectors have modules of their own.
 QUERY_FAMILIES = ('dino_', 'mask2former_')

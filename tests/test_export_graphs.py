@@ -1,5 +1,5 @@
 """The pieces the exported graphs compute in place of the libraries' own
-(mmmoga.apis.detector_graphs, segmentor_graphs, mmmoga.runtime.outputs),
+(mmmoga.apis.export.detector and segmentor, mmmoga.runtime.outputs),
 against those libraries, without exporting."""
 import pytest
 import torch
@@ -7,8 +7,8 @@ from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 from torch import nn
 
-from mmmoga.apis.detector_graphs import roi_features
-from mmmoga.apis.segmentor_graphs import (
+from mmmoga.apis.export.detector import roi_features
+from mmmoga.apis.export.segmentor import (
     BinAveragePool,
     IntegerUpsample,
     make_size_dynamic,
@@ -119,7 +119,7 @@ def random_detector(config, adjust=None):
     class scores that differ clearly between RoIs and classes (the initial
     heads score every RoI about the same)."""
     from helpers import build_from_config
-    from test_moganet_deploy import randomise
+    from test_moganet_reparameterization import randomise
     torch.manual_seed(0)
     _, model = build_from_config(config, adjust)
     randomise(model.backbone)
@@ -142,7 +142,7 @@ def test_the_two_stage_graph_predicts_as_mmdet(config, adjust, cascade):
     predict on a rescaled, padded image."""
     from mmdet.structures import DetDataSample
 
-    from mmmoga.apis.detector_graphs import RoIDetections
+    from mmmoga.apis.export.detector import RoIDetections
     model = random_detector(config, adjust)
     generator = torch.Generator().manual_seed(1)
     image = torch.randn(1, 3, 224, 288, generator=generator)

@@ -12,7 +12,7 @@ import torch
 
 from helpers import build_from_config, run_tool, tool_error
 from mmmoga.apis import export_onnx, load_config
-from test_moganet_deploy import ATOL, randomise
+from test_moganet_reparameterization import ATOL, randomise
 
 # Runs the tools end to end (training or exporting included).
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def run_test_in_process(config, checkpoint, options, work_dir, **testing):
     import argparse
 
     from mmmoga.apis import prepare_testing
-    from mmmoga.apis.cli import add_cfg_options_argument
+    from mmmoga.apis.run.cli import add_cfg_options_argument
     from mmmoga.engine import build_runner
     parser = argparse.ArgumentParser()
     add_cfg_options_argument(parser)
@@ -138,7 +138,7 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     detections and masks as the PyTorch model in deploy mode, and
     tools/infer.py's inference draws with it."""
     from mmmoga.apis import InferenceSettings, infer
-    from mmmoga.apis.inference import onnx_dataset_meta
+    from mmmoga.apis.run.inference import onnx_dataset_meta
     from mmmoga.runtime import stored_dataset_meta
     from toy_tasks import short_run_options
     config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'

@@ -1,10 +1,10 @@
-"""The multi-order interaction strength (mmmoga.apis.interaction) on
+"""The multi-order interaction strength (mmmoga.apis.analysis.interaction) on
 functions whose answer is known, with tiny patch grids."""
 import numpy as np
 import pytest
 import torch
 
-from mmmoga.apis.interaction import (
+from mmmoga.apis.analysis.interaction import (
     interaction_strength,
     orders_of,
     patch_masks_to_pixels,

@@ -14,7 +14,7 @@ from helpers import (
     settings_of_each_parameter,
 )
 from mmmoga.apis import check_backbone
-from mmmoga.apis.config_checks import check_class_counts
+from mmmoga.apis.run.config_checks import check_class_counts
 from mmmoga.errors import ConfigCheckError
 
 # config -> (MogaNet arch, stage widths, exact parameter count)

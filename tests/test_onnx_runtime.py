@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from helpers import config_with
-from mmmoga.apis.export import decode_heatmaps
-from mmmoga.apis.testing import prepare_testing
+from mmmoga.apis.export.pose import decode_heatmaps
+from mmmoga.apis.run.testing import prepare_testing
 from mmmoga.errors import CheckpointError, ConfigCheckError
 from mmmoga.runtime import open_session
 
@@ -31,7 +31,7 @@ def test_an_onnx_file_replaces_the_model(tmp_path):
     # As a config dumped by a --deploy run has it.
     cfg = config_with(CLS_TOY, **{
         'test_dataloader.dataset.data_root': str(tmp_path / 'data'),
-        'custom_hooks': [dict(type='MogaNetDeployHook'),
+        'custom_hooks': [dict(type='MogaNetReparameterizeHook'),
                          dict(type='NonFiniteLossHook')]})
     with pytest.raises(CheckpointError,
                        match='ONNX file model.onnx does not exist'):
@@ -92,7 +92,7 @@ def test_pose_graph_predicts_as_mmpose():
     from mmpose.structures import PoseDataSample
 
     from helpers import build_from_config
-    from mmmoga.apis.export import pose_keypoints
+    from mmmoga.apis.export.pose import pose_keypoints
     cfg, model = build_from_config(
         'configs/pose/toy/topdown_heatmap_moga_xt_toy.py')
     model.eval()

@@ -16,7 +16,7 @@ from helpers import (
     train_step_and_predict,
 )
 from mmmoga.apis import check_backbone
-from mmmoga.apis.config_checks import check_pipeline_packages
+from mmmoga.apis.run.config_checks import check_pipeline_packages
 from mmmoga.errors import ConfigCheckError
 
 # size -> (MogaNet arch, last-stage width, exact parameter count)

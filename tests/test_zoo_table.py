@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from helpers import REPO, run_tool, task_configs
-from mmmoga.model_index import MAIN_METRICS
+from mmmoga.tasks import TASKS
 from mmmoga.utils.markdown import replace_marked_section
 from mmmoga.zoo import find_metrics, load_published, read_csv
 from mmmoga.zoo.report import (
@@ -19,7 +19,6 @@ from mmmoga.zoo.report import (
     zoo_section,
 )
 
-TASKS = ('det', 'seg', 'pose', 'cls')
 ZOO = [c for task in TASKS for c in task_configs(task) if '/toy/' not in c]
 ZOO_CSV = osp.join(REPO, 'docs', 'zoo', 'table.csv')
 
@@ -64,7 +63,7 @@ def test_metafiles_follow_the_model_index_schema():
             for result in model['Results']:
                 assert set(result) == {'Task', 'Dataset', 'Metrics'}
             metrics = {k for r in model['Results'] for k in r['Metrics']}
-            assert MAIN_METRICS[task][0] in metrics, model['Name']
+            assert TASKS[task].main_metrics[0] in metrics, model['Name']
 
 
 def test_find_metrics_prefers_the_newest_test_result(tmp_path):
@@ -195,9 +194,9 @@ def test_task_readme_tables_are_generated_from_docs_zoo(published):
         if entry.params is None:  # ours only: no difference to show
             assert row['params_diff_pct'] is None
             assert row['gflops_diff_pct'] is None
-        for name in MAIN_METRICS[entry.task]:
+        for name in TASKS[entry.task].main_metrics:
             assert row[f'published {name}'] == entry.metrics.get(name)
-    for task in MAIN_METRICS:
+    for task in TASKS:
         with open(task_readme(REPO, task)) as file:
             readme = file.read()
         assert replace_marked_section(readme, zoo_section(task),

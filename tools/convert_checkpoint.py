@@ -24,7 +24,7 @@ import os.path as osp
 import torch
 
 from mmmoga.apis import load_config, report_errors
-from mmmoga.apis.cli import (
+from mmmoga.apis.run.cli import (
     ToolArgumentParser,
     add_cfg_options_argument,
     prepare_output_file,

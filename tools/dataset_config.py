@@ -22,8 +22,8 @@ import shlex
 import sys
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.cli import ToolArgumentParser, prepare_output_file
 from mmmoga.apis.dataset_config import DatasetOptions, write_dataset_config
+from mmmoga.apis.run.cli import ToolArgumentParser, prepare_output_file
 
 
 def parse_args():

@@ -32,12 +32,12 @@ NMS). docs/deployment.md says what each graph holds.
 
 
 from mmmoga.apis import export_onnx, load_config, report_errors
-from mmmoga.apis.cli import (
+from mmmoga.apis.export import PARTS
+from mmmoga.apis.run.cli import (
     ToolArgumentParser,
     add_cfg_options_argument,
     prepare_output_file,
 )
-from mmmoga.apis.export import PARTS
 
 
 def parse_args():

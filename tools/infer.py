@@ -1,5 +1,5 @@
 """Draws a trained model's predictions on images, for every task
-(``mmmoga.apis.inference`` says where each task's outputs go).
+(``mmmoga.apis.run.inference`` says where each task's outputs go).
 
     python tools/infer.py demo.jpg more_images/ \
         --config configs/det/mask_rcnn_moga_s.py --checkpoint CKPT \
@@ -15,8 +15,12 @@
 import os.path as osp
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.cli import ToolArgumentParser
-from mmmoga.apis.inference import DEFAULT_SCORE_THR, InferenceSettings, infer
+from mmmoga.apis.run.cli import ToolArgumentParser
+from mmmoga.apis.run.inference import (
+    DEFAULT_SCORE_THR,
+    InferenceSettings,
+    infer,
+)
 from mmmoga.errors import ConfigCheckError
 from mmmoga.runtime import BACKENDS
 from mmmoga.utils import add_allocator_argument, tune_malloc

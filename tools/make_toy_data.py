@@ -27,7 +27,7 @@ MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
 import argparse
 import time
 
-from mmmoga.apis.cli import ToolArgumentParser, report_errors
+from mmmoga.apis.run.cli import ToolArgumentParser, report_errors
 from mmmoga.toy_data import (
     write_toy_ade,
     write_toy_boxes,

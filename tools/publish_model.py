@@ -14,7 +14,7 @@ before loading it.
 import os.path as osp
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.cli import ToolArgumentParser, prepare_output_file
+from mmmoga.apis.run.cli import ToolArgumentParser, prepare_output_file
 from mmmoga.checkpoint import publish_checkpoint
 from mmmoga.model_index import WEIGHTS_SHA256
 

@@ -1,5 +1,5 @@
 """Converts a trained checkpoint to MogaNet's deploy mode
-(``mmmoga.apis.deploy.reparameterize_checkpoint``).
+(``mmmoga.apis.run.reparameterization.reparameterize_checkpoint``).
 
     python tools/reparameterize_model.py configs/det/mask_rcnn_moga_s.py \\
         epoch_12.pth mask_rcnn_moga_s_deploy.pth
@@ -18,7 +18,7 @@ is carried over.
 import torch
 
 from mmmoga.apis import load_config, reparameterize_checkpoint, report_errors
-from mmmoga.apis.cli import (
+from mmmoga.apis.run.cli import (
     ToolArgumentParser,
     add_cfg_options_argument,
     prepare_output_file,

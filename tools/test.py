@@ -13,7 +13,7 @@ from mmmoga.apis import (
     prepare_testing,
     report_errors,
 )
-from mmmoga.apis.cli import ToolArgumentParser
+from mmmoga.apis.run.cli import ToolArgumentParser
 from mmmoga.engine import build_runner
 from mmmoga.runtime import BACKENDS
 from mmmoga.utils import tune_malloc

@@ -11,7 +11,7 @@ from mmmoga.apis import (
     prepare_training,
     report_errors,
 )
-from mmmoga.apis.cli import ToolArgumentParser
+from mmmoga.apis.run.cli import ToolArgumentParser
 from mmmoga.engine import build_runner
 from mmmoga.utils import tune_malloc
 

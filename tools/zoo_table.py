@@ -19,7 +19,7 @@ import torch
 from mmengine.logging import MMLogger
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.cli import ToolArgumentParser
+from mmmoga.apis.run.cli import ToolArgumentParser
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument, tune_malloc
 from mmmoga.zoo import (

@@ -1,32 +1,52 @@
-"""What the tools call: config loading and checks, training and testing
-set-ups, inference for every task, deploy mode, export to ONNX, the demos.
-Above models, checkpoint, datasets and engine; below the tools."""
-from .cli import report_errors
-from .config import add_runner_arguments, load_config, load_tool_config
-from .config_checks import (
-                            check_backbone,
-                            check_checkpoint_paths,
-                            check_config,
-                            check_dataset_paths,
-)
-from .demo import DEMOS, run_demo
-from .deploy import (
-                            TOLERANCE,
-                            load_deployed_model,
-                            relative_difference,
-                            reparameterize_checkpoint,
-)
+"""What the tools call, one room per concern (``docs/architecture.md``):
+
+* :mod:`~mmmoga.apis.run`: configs and their checks, the tools' command
+  lines, training and testing set-ups, inference, models by name,
+  reparameterization of whole models. The room the others share.
+* :mod:`~mmmoga.apis.export`: ONNX export, a graph module per task.
+* :mod:`~mmmoga.apis.analysis`: FLOPs and speed, class activation maps,
+  interaction strength.
+* :mod:`~mmmoga.apis.dataset_config`: configs for one's own data.
+* :mod:`~mmmoga.apis.toy_demos`: the toy demos (train, test, draw).
+
+``run`` imports no other room; ``export``, ``analysis`` and
+``dataset_config`` import ``run`` and never each other; ``toy_demos`` may
+import ``run`` and ``dataset_config``. Above models, checkpoint, datasets
+and engine; below the tools and the zoo tables.
+
+The names below are the package's public API, handed out here as before the
+rooms existed.
+"""
 from .export import export_onnx
-from .inference import InferenceSettings, infer
-from .model_zoo import get_config, get_inferencer, get_model, list_models
-from .testing import prepare_testing
-from .training import prepare_training
+from .run import (
+    TOLERANCE,
+    InferenceSettings,
+    add_runner_arguments,
+    check_backbone,
+    check_checkpoint_paths,
+    check_config,
+    check_dataset_paths,
+    get_config,
+    get_inferencer,
+    get_model,
+    infer,
+    list_models,
+    load_config,
+    load_reparameterized_model,
+    load_tool_config,
+    prepare_testing,
+    prepare_training,
+    relative_difference,
+    reparameterize_checkpoint,
+    report_errors,
+)
+from .toy_demos import DEMOS, run_demo
 
 __all__ = [
     'report_errors', 'add_runner_arguments', 'load_config',
     'load_tool_config', 'check_backbone', 'check_checkpoint_paths',
     'check_config', 'check_dataset_paths', 'DEMOS', 'run_demo', 'TOLERANCE',
-    'load_deployed_model', 'relative_difference',
+    'load_reparameterized_model', 'relative_difference',
     'reparameterize_checkpoint', 'export_onnx', 'InferenceSettings', 'infer',
     'prepare_testing', 'prepare_training', 'get_config', 'get_inferencer',
     'get_model', 'list_models'

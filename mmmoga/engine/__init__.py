@@ -4,10 +4,10 @@ deploy-mode test hook, the merged-groups optimizer constructor; and the
 runner policy of the tools (:func:`build_runner`)."""
 from .checkpoint_fit_hook import CheckpointFitHook
 from .checkpoints import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
-from .deploy_hook import MogaNetDeployHook
 from .distributed import prepare_distributed
 from .loss_hook import NonFiniteLossHook
 from .optim_constructor import MergedGroupsOptimWrapperConstructor
+from .reparameterize_hook import MogaNetReparameterizeHook
 from .resumable_training import (
                                  ResumableBatchSampler,
                                  ResumableEpochBasedTrainLoop,
@@ -25,7 +25,7 @@ from .runner import (
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
     'CheckpointFitHook',
-    'MogaNetDeployHook', 'prepare_distributed',
+    'MogaNetReparameterizeHook', 'prepare_distributed',
     'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossHook',
     'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',
     'ResumableIterBasedTrainLoop', 'ResumeStateHook', 'SampleIndex',

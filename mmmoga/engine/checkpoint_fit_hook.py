@@ -11,7 +11,7 @@ from mmengine.registry import HOOKS
 
 from mmmoga.checkpoint import check_against_model
 from mmmoga.errors import CheckpointLayoutError
-from mmmoga.models import MogaNet, is_deployed_state_dict
+from mmmoga.models import MogaNet, is_reparameterized_state_dict
 
 
 @HOOKS.register_module()
@@ -41,7 +41,7 @@ class CheckpointFitHook(Hook):
         state_dict = {re.sub(r'^module\.', '', key): value
                       for key, value in state_dict.items()}
         backbones = [m for m in model.modules() if isinstance(m, MogaNet)]
-        if backbones and is_deployed_state_dict(state_dict) != \
+        if backbones and is_reparameterized_state_dict(state_dict) != \
                 backbones[0].deploy:
             return  # MogaNet's own loading says which structure to build
         source = runner.cfg.get('load_from') or 'the checkpoint'

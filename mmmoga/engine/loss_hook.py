@@ -1,3 +1,4 @@
+"""The non-finite loss stop that every tool run has."""
 import math
 
 from mmengine.hooks import Hook
@@ -16,7 +17,7 @@ class NonFiniteLossHook(Hook):
     iteration (``VERY_HIGH``), so an iteration-based ``CheckpointHook`` never
     saves the weights that the bad step has just updated; an epoch-based one
     saves only after the epoch's last iteration. The tools add it to every
-    run (``mmmoga.utils.build_runner``).
+    run (``mmmoga.engine.build_runner``).
     """
     priority = 'VERY_HIGH'
 

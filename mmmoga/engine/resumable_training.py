@@ -217,7 +217,7 @@ class ResumableEpochBasedTrainLoop(_ResumeMixin, EpochBasedTrainLoop):
             if batch_sampler is None:
                 raise RuntimeError(
                     'resuming in the middle of an epoch needs the '
-                    'ResumableBatchSampler that mmmoga.utils.build_runner '
+                    'ResumableBatchSampler that mmmoga.engine.build_runner '
                     'sets up')
             batch_sampler.skip_next(start)
             print_log(f'resuming epoch {self._epoch + 1} after its batch '
@@ -268,7 +268,7 @@ class ResumableIterBasedTrainLoop(_ResumeMixin, IterBasedTrainLoop):
         if batch_sampler is None:
             raise RuntimeError(
                 'resuming needs the ResumableBatchSampler that '
-                'mmmoga.utils.build_runner sets up')
+                'mmmoga.engine.build_runner sets up')
         if isinstance(batch_sampler.sampler, InfiniteSampler):
             # InfiniteSampler makes one index stream when built and every
             # pass continues it; the iterator that mmengine's __init__

@@ -6,7 +6,7 @@ import torch
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 
-from mmmoga.errors import ConfigCheckError, DeployLayoutError
+from mmmoga.errors import ConfigCheckError, ConversionError
 
 from .outputs import PER_IMAGE_INPUTS, TASK_OUTPUTS
 from .sessions import open_session, output_names
@@ -38,7 +38,7 @@ class OnnxModel(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor)
         names = tuple(output_names(onnx_file))
         if names not in TASK_OUTPUTS:
-            raise DeployLayoutError(
+            raise ConversionError(
                 f'{onnx_file} has the outputs {list(names)}; tools/test.py '
                 'evaluates the whole models tools/export_onnx.py writes '
                 f'(outputs {" or ".join(map(str, map(list, TASK_OUTPUTS)))})')
@@ -72,7 +72,7 @@ class OnnxModel(BaseModel):
         # The runtimes' errors share no base class; a wrong input size is
         # the one a user meets (a graph exported for a fixed size).
         except Exception as error:  # noqa: BLE001
-            raise DeployLayoutError(
+            raise ConversionError(
                 f'{self.backend} cannot run {self.onnx_file} on an input of '
                 f'shape {list(inputs["image"].shape)} (a graph exported for '
                 'a fixed image size takes that size only): '

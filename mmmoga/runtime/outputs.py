@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.structures import InstanceData, PixelData
 
-from mmmoga.errors import DeployLayoutError
+from mmmoga.errors import ConversionError
 
 
 def classification(outputs: Dict[str, np.ndarray], data_samples: List,
@@ -33,7 +33,7 @@ def segmentation(outputs: Dict[str, np.ndarray], data_samples: List,
     if logits.shape[1] == 1:
         # mmseg thresholds one channel at its decode head's threshold,
         # which the graph does not carry.
-        raise DeployLayoutError(
+        raise ConversionError(
             'a segmentation graph with one output channel (binary, '
             'thresholded) is not evaluated through ONNX yet')
     height, width = logits.shape[2:]

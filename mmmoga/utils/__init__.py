@@ -7,8 +7,9 @@ from .random_state import (
                            seeded_rng,
                            set_rng_states,
 )
+from .timing import median_seconds
 
 __all__ = [
     'add_allocator_argument', 'tune_malloc', 'preserved_rng', 'rng_states',
-    'sample_seed', 'seeded_rng', 'set_rng_states'
+    'sample_seed', 'seeded_rng', 'set_rng_states', 'median_seconds'
 ]

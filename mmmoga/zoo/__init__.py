@@ -1,14 +1,11 @@
-"""The model-zoo tables of tools/zoo_table.py: params and FLOPs
-counted, speed measured, published numbers, tables and plots; the same
-counting and timing serve tools/analysis/get_flops.py and benchmark.py."""
-from mmmoga.model_index import MAIN_METRICS, Published, load_published
+"""The model-zoo tables of tools/zoo_table.py: one row per config, counted
+and measured (by :mod:`mmmoga.apis.analysis.complexity`, as
+tools/analysis/get_flops.py and benchmark.py count and measure), set beside
+the published numbers, written as tables and plots.
 
-from .complexity import (
-    count_complexity,
-    counted_size,
-    input_size,
-    measure_speed,
-)
+Above :mod:`mmmoga.apis`: the tables build models the way the tools do."""
+from mmmoga.model_index import Published, load_published
+
 from .report import (
     read_csv,
     task_table,
@@ -17,23 +14,10 @@ from .report import (
     write_outputs,
 )
 from .results import find_metrics
-from .zoo import (
-    INPUT_ORDER,
-    ModelComplexity,
-    error_row,
-    expand_configs,
-    input_label,
-    model_complexity,
-    task_of,
-    zoo_row,
-    zoo_rows,
-)
+from .zoo import error_row, expand_configs, zoo_row, zoo_rows
 
 __all__ = [
-    'count_complexity', 'input_size', 'measure_speed', 'MAIN_METRICS',
     'Published', 'load_published', 'read_csv', 'task_table',
     'update_task_readmes', 'write_csv', 'write_outputs', 'find_metrics',
-    'zoo_row', 'zoo_rows',
-    'error_row', 'expand_configs', 'ModelComplexity', 'model_complexity',
-    'task_of', 'counted_size', 'INPUT_ORDER', 'input_label'
+    'zoo_row', 'zoo_rows', 'error_row', 'expand_configs'
 ]

@@ -10,16 +10,7 @@ import json
 import os.path as osp
 from typing import Dict, NamedTuple, Optional
 
-# Metafile metric name -> (key the 2.0 evaluators log, factor to percent).
-LOGGED_METRICS = {
-    'det': {'box AP': ('coco/bbox_mAP', 100), 'mask AP': ('coco/segm_mAP',
-                                                          100)},
-    'seg': {'mIoU': ('mIoU', 1), 'mAcc': ('mAcc', 1)},
-    'pose': {'AP': ('coco/AP', 100), 'AR': ('coco/AR', 100),
-             'AP@0.5': ('coco/AP .5', 100), 'AP@0.75': ('coco/AP .75', 100)},
-    'cls': {'Top 1 Accuracy': ('accuracy/top1', 1),
-            'Top 5 Accuracy': ('accuracy/top5', 1)},
-}
+from mmmoga.tasks import TASKS
 
 
 class Measured(NamedTuple):
@@ -29,7 +20,7 @@ class Measured(NamedTuple):
 
 def _as_metrics(logged: Dict, task: str) -> Dict[str, float]:
     return {name: round(float(logged[key]) * factor, 2)
-            for name, (key, factor) in LOGGED_METRICS[task].items()
+            for name, (key, factor) in TASKS[task].metrics.items()
             if key in logged}
 
 

@@ -3,24 +3,21 @@ beside the published numbers."""
 import glob
 import os.path as osp
 import platform
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
-from mmmoga.errors import ConfigCheckError
-from mmmoga.model_index import MAIN_METRICS, Published
-
-from .complexity import (
-    count_complexity,
-    count_mmcv_rules,
-    counted_size,
+from mmmoga.apis.analysis.complexity import (
+    input_label,
     measure_speed,
+    model_complexity,
 )
+from mmmoga.model_index import Published
+from mmmoga.tasks import TASKS, task_of
+
 from .report import SIZE_NAMES, diff_pct
 from .results import find_metrics
 
-SCOPE_TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose',
-               'mmpretrain': 'cls'}
 DET_SCHEDULES = {12: '1x', 36: 'MS 3x'}
 
 
@@ -40,14 +37,6 @@ def expand_configs(patterns: Sequence[str], root: str) -> List[str]:
             relative = osp.relpath(match, root)
             found.append(match if relative.startswith('..') else relative)
     return list(dict.fromkeys(found))
-
-
-def task_of(cfg) -> str:
-    scope = cfg.get('default_scope')
-    if scope not in SCOPE_TASKS:
-        raise ConfigCheckError(f'default_scope {scope!r} is none of '
-                               f'{sorted(SCOPE_TASKS)}')
-    return SCOPE_TASKS[scope]
 
 
 def schedule_of(cfg, task: str) -> str:
@@ -80,51 +69,6 @@ def device_name(device: str) -> str:
     return platform.processor() or 'CPU'
 
 
-# Pose and classification name inputs height x width, the dense tasks
-# width x height, as their official tables do.
-INPUT_ORDER = {'det': 'width x height', 'seg': 'width x height',
-               'pose': 'height x width', 'cls': 'height x width'}
-
-
-def input_label(size, task: str) -> str:
-    """``size`` (width, height) written in the order of ``task``'s tables
-    (:data:`INPUT_ORDER`)."""
-    width, height = size
-    return f'{height}x{width}' if INPUT_ORDER[task] == 'height x width' \
-        else f'{width}x{height}'
-
-
-class ModelComplexity(NamedTuple):
-    """Parameters and FLOPs of a config's model, by both counting rules."""
-    task: str
-    size: Tuple[int, int]      # width, height of the counted image
-    params: int
-    flops: int                 # mmengine's FlopAnalyzer
-    flops_by_operator: Dict[str, int]
-    mmcv_rules: Dict[str, int]  # mmcv 1.x's counter (the official tables)
-
-    @property
-    def mmcv_flops(self) -> int:
-        return sum(self.mmcv_rules.values())
-
-
-def model_complexity(cfg, model: Optional[torch.nn.Module] = None,
-                     shape: Optional[Sequence[int]] = None
-                     ) -> ModelComplexity:
-    """What the zoo table counts of ``cfg``'s model (built here unless
-    given), at the table's input size or at ``shape`` (height, width;
-    :func:`~mmmoga.zoo.complexity.counted_size`)."""
-    from mmmoga.engine import build_config_model
-    task = task_of(cfg)
-    model = model if model is not None else build_config_model(cfg)
-    size = counted_size(cfg, task, shape)
-    counted = count_complexity(model, cfg, task, size)
-    # The official tables' counter, for the notes on differing FLOPs.
-    mmcv_rules = count_mmcv_rules(model, cfg, task, size)
-    return ModelComplexity(task, size, counted.params, counted.flops,
-                           counted.flops_by_operator, mmcv_rules)
-
-
 def zoo_row(config: str, root: str,
             published: Optional[Published],
             work_dirs: Optional[str] = None, speed: bool = False,
@@ -138,7 +82,7 @@ def zoo_row(config: str, root: str,
     from mmmoga.engine import build_config_model
     path = config if osp.isabs(config) else osp.join(root, config)
     cfg = Config.fromfile(path)
-    task = task_of(cfg)
+    task = task_of(cfg).name
     row = dict(task=task, config=config,
                method=published.collection if published else cfg.model.type,
                backbone=backbone_of(cfg), schedule=schedule_of(cfg, task))
@@ -159,7 +103,7 @@ def zoo_row(config: str, root: str,
             row['published_params_m'] = published.params / 1e6
         if published.flops:
             row['published_gflops'] = published.flops / 1e9
-        for name in MAIN_METRICS[task]:
+        for name in TASKS[task].main_metrics:
             row[f'published {name}'] = published.metrics.get(name)
     row['params_diff_pct'] = diff_pct(row['params_m'],
                                       row.get('published_params_m'))
@@ -170,7 +114,7 @@ def zoo_row(config: str, root: str,
         measured = find_metrics(osp.join(work_dirs, name), task)
         if measured:
             for metric, value in measured.metrics.items():
-                if metric in MAIN_METRICS[task]:
+                if metric in TASKS[task].main_metrics:
                     row[f'ours {metric}'] = value
             row['metrics_source'] = measured.source
     if speed:

@@ -19,11 +19,16 @@ docs/performance.md). Compare figures measured in one run on one machine.
 import torch
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.analysis import add_analysis_arguments, analysis_model
-from mmmoga.apis.cli import ToolArgumentParser, count_from
+from mmmoga.apis.analysis import (
+    add_analysis_arguments,
+    analysis_model,
+    counted_size,
+    measure_speed,
+)
+from mmmoga.apis.run.cli import ToolArgumentParser, count_from
 from mmmoga.errors import ConfigCheckError
+from mmmoga.tasks import task_of
 from mmmoga.utils import add_allocator_argument, tune_malloc
-from mmmoga.zoo import counted_size, measure_speed, task_of
 
 
 def parse_args():
@@ -53,7 +58,7 @@ def main():
     allocator = tune_malloc(not args.default_malloc)
     cfg, model = analysis_model(args.config, args.checkpoint, args.deploy,
                                 args.cfg_options)
-    task = task_of(cfg)
+    task = task_of(cfg).name
     if task == 'det' and args.batch_size != 1:
         raise ConfigCheckError('detectors are timed at --batch-size 1')
     size = counted_size(cfg, task, args.shape)

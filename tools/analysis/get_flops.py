@@ -1,6 +1,7 @@
 """Parameters and FLOPs of any task's model, at the zoo table's input size or
 at any other, counted the way the zoo tables count them
-(``mmmoga.zoo.model_complexity``, the code behind tools/zoo_table.py):
+(``mmmoga.apis.analysis.complexity.model_complexity``, the code behind
+tools/zoo_table.py):
 
 - by mmengine's ``FlopAnalyzer``, the counter of the 2.0 libraries'
   ``get_flops`` tools (one multiply-accumulate = one FLOP);
@@ -22,8 +23,9 @@ its data preprocessor's ``pad_size_divisor``, as its inputs are padded.
 """
 from mmmoga.apis import report_errors
 from mmmoga.apis.analysis import add_analysis_arguments, analysis_model
-from mmmoga.apis.cli import ToolArgumentParser
-from mmmoga.zoo import INPUT_ORDER, input_label, model_complexity
+from mmmoga.apis.analysis.complexity import input_label, model_complexity
+from mmmoga.apis.run.cli import ToolArgumentParser
+from mmmoga.tasks import TASKS
 
 # The operators listed after the totals: those above this share of the FLOPs.
 LISTED_SHARE = 0.001
@@ -49,7 +51,7 @@ def main():
     print(f'{args.config} ({counted.task}'
           f'{", deploy mode" if args.deploy else ""}): one image of '
           f'{input_label(counted.size, counted.task)} '
-          f'({INPUT_ORDER[counted.task]}; {where})')
+          f'({TASKS[counted.task].input_order}; {where})')
     print(f'parameters: {counted.params / 1e6:.2f} M')
     print(f'FLOPs, mmengine FlopAnalyzer: {counted.flops / 1e9:.2f} G')
     print(f'FLOPs, mmcv 1.x rules (the official tables): '

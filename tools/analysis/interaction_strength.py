@@ -14,25 +14,25 @@ Each run adds its model's curve to OUT_DIR/interaction_strength.csv
 (replacing an earlier curve of the same --name) and draws every curve of
 the CSV in OUT_DIR/interaction_strength.png. The definition, the sampling
 and the cost (4 x orders x pairs x contexts forward passes per image) are
-in mmmoga/apis/interaction.py and docs/analysis.md.
+in mmmoga/apis/analysis/interaction.py and docs/analysis.md.
 """
 import os
 import os.path as osp
 
 from mmmoga.apis import report_errors
 from mmmoga.apis.analysis import analysis_model
-from mmmoga.apis.cli import (
-    ToolArgumentParser,
-    add_cfg_options_argument,
-    count_from,
-)
-from mmmoga.apis.interaction import (
+from mmmoga.apis.analysis.interaction import (
     DEFAULT_ORDER_RATIOS,
     classifier_log_odds,
     interaction_strength,
     labelled_images,
     plot_relative_strength,
     write_csv_rows,
+)
+from mmmoga.apis.run.cli import (
+    ToolArgumentParser,
+    add_cfg_options_argument,
+    count_from,
 )
 
 

@@ -14,9 +14,9 @@
 ``--stage`` counts from 0 as ``out_indices`` do (MogaNet: 0 to 3). Grad-CAM
 needs a class score, so it serves classifiers; Eigen-CAM (the first
 principal component of the stage's features) needs none and serves the
-backbone of every task's model (mmmoga/apis/cam.py says why these two are
-written here). A classifier's image is shown as its test pipeline crops it;
-other images are resized so that their longer side is --size.
+backbone of every task's model (mmmoga/apis/analysis/cam.py says why these
+two are written here). A classifier's image is shown as its test pipeline
+crops it; other images are resized so that their longer side is --size.
 """
 import os.path as osp
 
@@ -24,8 +24,8 @@ import mmcv
 
 from mmmoga.apis import report_errors
 from mmmoga.apis.analysis import analysis_model
-from mmmoga.apis.cam import CAM_METHODS, class_activation_map, overlay
-from mmmoga.apis.cli import (
+from mmmoga.apis.analysis.cam import CAM_METHODS, class_activation_map, overlay
+from mmmoga.apis.run.cli import (
     ToolArgumentParser,
     add_cfg_options_argument,
     prepare_output_file,

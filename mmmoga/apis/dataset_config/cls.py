@@ -15,8 +15,16 @@ from .plan import (
     read_classes,
 )
 
+# Paths relative to DATA_ROOT, per option: the toy dataset's layout.
+DEFAULT_LAYOUT = dict(
+    train_img='train/', val_img='val/', train_ann=None,
+    val_ann=None)
+# The options that describe this task's data; another task's, given, is an
+# error rather than ignored (plan.check_options_apply).
+OPTIONS = ('train_ann', 'val_ann', 'train_img', 'val_img', 'classes')
 
-def plan_cls(plan: Plan) -> Tuple[str, ...]:
+
+def plan(plan: Plan) -> Tuple[str, ...]:
     train_ann = plan.path('train_ann')[0]
     surveys = {}
     if train_ann is None:

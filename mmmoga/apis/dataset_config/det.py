@@ -18,6 +18,15 @@ from .plan import (
     survey_coco_splits,
 )
 
+# Paths relative to DATA_ROOT, per option: the toy dataset's layout.
+DEFAULT_LAYOUT = dict(
+    train_ann='annotations/instances_train.json',
+    val_ann='annotations/instances_val.json',
+    train_img='train/', val_img='val/')
+# The options that describe this task's data; another task's, given, is an
+# error rather than ignored (plan.check_options_apply).
+OPTIONS = ('train_ann', 'val_ann', 'train_img', 'val_img')
+
 
 def _has_mask_head(cfg: Config) -> bool:
     roi_head = cfg.model.get('roi_head') or {}
@@ -47,7 +56,7 @@ def box_only_sibling(config: str) -> Tuple[Optional[str], str]:
     return None, ''
 
 
-def plan_det(plan: Plan) -> Tuple[str, ...]:
+def plan(plan: Plan) -> Tuple[str, ...]:
     splits = survey_coco_splits(plan, survey_coco_instances)
     train, val = splits['train'], splits['val']
     if (val.classes, val.category_ids) != (train.classes,

@@ -1,5 +1,6 @@
-"""The plan of a config for one's own data: the options, the layouts of
-each task, and the settings being made over the base config."""
+"""The plan of a config for one's own data: the options, and the settings
+being made over the base config. Each task's layout, options and planning
+are in its planner module (the ``planner`` of its row in mmmoga.tasks)."""
 import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -7,38 +8,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.tasks import TASKS, Task
 
-from ..config_checks import (
+from ..run.config_checks import (
     DATASET_WRAPPER_KEYS,
 )
-from ..thin_config import Path, ThinConfig, parse_key
+from .thin_config import Path, ThinConfig, parse_key
 
-TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose',
-         'mmpretrain': 'cls'}
-# Paths relative to DATA_ROOT, per task and option: the toy datasets'.
-DEFAULT_LAYOUTS = {
-    'det': dict(train_ann='annotations/instances_train.json',
-                val_ann='annotations/instances_val.json',
-                train_img='train/', val_img='val/'),
-    'seg': dict(train_img='images/training/', val_img='images/validation/',
-                train_seg='annotations/training/',
-                val_seg='annotations/validation/'),
-    'pose': dict(train_ann='annotations/person_keypoints_train.json',
-                 val_ann='annotations/person_keypoints_val.json',
-                 train_img='train/', val_img='val/'),
-    'cls': dict(train_img='train/', val_img='val/', train_ann=None,
-                val_ann=None),
-}
-# The options that describe each task's data; another task's, given, is an
-# error rather than ignored.
-TASK_OPTIONS = {
-    'det': ('train_ann', 'val_ann', 'train_img', 'val_img'),
-    'seg': ('train_img', 'val_img', 'train_seg', 'val_seg', 'classes',
-            'img_suffix', 'seg_suffix', 'reduce_zero_label'),
-    'pose': ('train_ann', 'val_ann', 'train_img', 'val_img', 'flip_pairs',
-             'sigmas', 'dataset_name'),
-    'cls': ('train_ann', 'val_ann', 'train_img', 'val_img', 'classes'),
-}
 # How the backbone initialises with --no-pretrained: MogaNet's own
 # (official) random initialisation, as the toy configs train.
 RANDOM_INIT = dict(type='FanOutNormal', layer='Conv2d')
@@ -97,12 +73,12 @@ class Plan:
     """The settings being made over the base config, and the summary."""
 
     def __init__(self, cfg: Config, data_root: str,
-                 options: DatasetOptions, task: str):
+                 options: DatasetOptions, layout: Dict[str, Optional[str]]):
         self.cfg = cfg
         self.edit = ThinConfig(cfg)
         self.data_root = data_root
         self.options = options
-        self.layout = dict(DEFAULT_LAYOUTS[task])
+        self.layout = dict(layout)
         self.summary: List[str] = []
 
     def path(self, name: str) -> Tuple[Optional[str], str]:
@@ -158,25 +134,20 @@ class Plan:
 
 
 
-def check_options_apply(options: DatasetOptions, task: str):
+def check_options_apply(options: DatasetOptions, task: Task):
+    """Refuses an option that describes another task's data (given, it
+    would be ignored)."""
     defaults = DatasetOptions()
-    for name in TASK_OPTIONS['det'] + TASK_OPTIONS['seg'] + \
-            TASK_OPTIONS['pose'] + TASK_OPTIONS['cls']:
-        if name not in TASK_OPTIONS[task] and \
+    users: Dict[str, List[str]] = {}
+    for other in TASKS.values():
+        for name in other.load('planner').OPTIONS:
+            users.setdefault(name, []).append(other.name)
+    for name, tasks in users.items():
+        if task.name not in tasks and \
                 getattr(options, name) != getattr(defaults, name):
-            users = [t for t, names in TASK_OPTIONS.items() if name in names]
             raise ConfigCheckError(
-                f'--{name.replace("_", "-")} applies to {", ".join(users)} '
-                f'configs only; CONFIG is a {task} config')
-
-
-def task_of(cfg: Config) -> str:
-    scope = cfg.get('default_scope')
-    if scope not in TASKS:
-        raise ConfigCheckError(
-            f'{cfg.filename}: default_scope {scope!r} is none of '
-            f'{", ".join(TASKS)}: start from a config of configs/<task>/')
-    return TASKS[scope]
+                f'--{name.replace("_", "-")} applies to {", ".join(tasks)} '
+                f'configs only; CONFIG is a {task.name} config')
 
 
 def read_classes(text: Optional[str], option: str) -> Optional[List[str]]:

@@ -18,6 +18,16 @@ from .plan import (
     survey_coco_splits,
 )
 
+# Paths relative to DATA_ROOT, per option: the toy dataset's layout.
+DEFAULT_LAYOUT = dict(
+    train_ann='annotations/person_keypoints_train.json',
+    val_ann='annotations/person_keypoints_val.json',
+    train_img='train/', val_img='val/')
+# The options that describe this task's data; another task's, given, is an
+# error rather than ignored (plan.check_options_apply).
+OPTIONS = ('train_ann', 'val_ann', 'train_img', 'val_img', 'flip_pairs',
+    'sigmas', 'dataset_name')
+
 
 def _sigmas(text: Optional[str], count: int) -> Tuple[List[float], str]:
     if text is None:
@@ -37,7 +47,7 @@ def _sigmas(text: Optional[str], count: int) -> Tuple[List[float], str]:
     return values, ', '.join(f'{v:g}' for v in values)
 
 
-def plan_pose(plan: Plan) -> Tuple[str, ...]:
+def plan(plan: Plan) -> Tuple[str, ...]:
     splits = survey_coco_splits(plan, survey_coco_keypoints)
     train, val = splits['train'], splits['val']
     if val.keypoints != train.keypoints:

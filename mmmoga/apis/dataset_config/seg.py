@@ -11,11 +11,21 @@ from mmmoga.datasets.own_data import (
 )
 from mmmoga.errors import ConfigCheckError
 
-from ..thin_config import Path
 from .plan import (
     Plan,
     read_classes,
 )
+from .thin_config import Path
+
+# Paths relative to DATA_ROOT, per option: the toy dataset's layout.
+DEFAULT_LAYOUT = dict(
+    train_img='images/training/', val_img='images/validation/',
+    train_seg='annotations/training/',
+    val_seg='annotations/validation/')
+# The options that describe this task's data; another task's, given, is an
+# error rather than ignored (plan.check_options_apply).
+OPTIONS = ('train_img', 'val_img', 'train_seg', 'val_seg', 'classes',
+    'img_suffix', 'seg_suffix', 'reduce_zero_label')
 
 
 def _load_annotation_steps(plan: Plan) -> Iterator[Path]:
@@ -37,7 +47,7 @@ def _load_annotation_steps(plan: Plan) -> Iterator[Path]:
     yield from steps(('tta_pipeline', ), plan.edit.get('tta_pipeline'))
 
 
-def plan_seg(plan: Plan) -> Tuple[str, ...]:
+def plan(plan: Plan) -> Tuple[str, ...]:
     classes = read_classes(plan.options.classes, '--classes')
     if classes is None:
         raise ConfigCheckError(

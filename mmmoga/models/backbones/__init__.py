@@ -1,4 +1,4 @@
 from .moganet import MogaNet
-from .moganet_deploy import is_deployed_state_dict
+from .moganet_reparameterized import is_reparameterized_state_dict
 
-__all__ = ['MogaNet', 'is_deployed_state_dict']
+__all__ = ['MogaNet', 'is_reparameterized_state_dict']

@@ -17,14 +17,14 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmmoga.errors import DeployLayoutError
+from mmmoga.errors import ConversionError
 
-from .moganet_deploy import (
+from .moganet_reparameterized import (
     FusedChannelAggregationFFN,
     FusedGatedAggregation,
     SpaceToBatchDepthwiseConv2d,
     fold_norm_after_conv,
-    is_deployed_state_dict,
+    is_reparameterized_state_dict,
 )
 
 ConfigType = Dict
@@ -504,7 +504,8 @@ class MogaNet(BaseModule):
             :meth:`switch_to_deploy` converts a trained model to: norms,
             ``sigma`` scales and layer scales folded into the convs,
             channels-last memory format, space-to-batch for the dilation-3
-            convs (see :mod:`~mmmoga.models.backbones.moganet_deploy`). It
+            convs (see
+            :mod:`~mmmoga.models.backbones.moganet_reparameterized`). It
             loads only weights saved from a deployed model
             (``tools/reparameterize_model.py``), runs in eval mode only and
             needs BatchNorm as ``conv_norm_cfg``. Defaults to False.
@@ -775,10 +776,10 @@ class MogaNet(BaseModule):
         # when loading is not strict (as mmengine loads checkpoints) and
         # leave most of the model at random values, so this is refused here.
         keys = [key for key in state_dict if key.startswith(prefix)]
-        folded = is_deployed_state_dict(keys)
+        folded = is_reparameterized_state_dict(keys)
         plain = any(key.endswith('.layer_scale_1') for key in keys)
         if self.deploy and plain and not folded:
-            raise DeployLayoutError(
+            raise ConversionError(
                 'these MogaNet weights are of the plain (training) structure '
                 'and do not fit a deploy-mode MogaNet (deploy=True): load '
                 'them into a model with deploy=False and call '
@@ -786,7 +787,7 @@ class MogaNet(BaseModule):
                 '--deploy), or convert the checkpoint with '
                 'tools/reparameterize_model.py')
         if not self.deploy and folded and not plain:
-            raise DeployLayoutError(
+            raise ConversionError(
                 'these MogaNet weights were folded for deploy mode (by '
                 'switch_to_deploy() or tools/reparameterize_model.py) and '
                 'need a backbone built with deploy=True, e.g. '

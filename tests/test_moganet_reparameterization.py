@@ -7,9 +7,11 @@ import torch.nn as nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from helpers import SMALL_ARCH, backbone_state_dict
-from mmmoga.errors import DeployLayoutError
-from mmmoga.models import MogaNet, switch_model_to_deploy
-from mmmoga.models.backbones.moganet_deploy import SpaceToBatchDepthwiseConv2d
+from mmmoga.errors import ConversionError
+from mmmoga.models import MogaNet, reparameterize_model
+from mmmoga.models.backbones.moganet_reparameterized import (
+    SpaceToBatchDepthwiseConv2d,
+)
 
 ATOL = 1e-4
 
@@ -167,9 +169,9 @@ def test_state_dict_round_trip_and_layout_errors():
     assert_same_outputs(plain, rebuilt, torch.rand(2, 3, 29, 37))
     # Non-strict loading (as mmengine loads checkpoints) of the wrong
     # structure would leave most tensors random: it is refused either way.
-    with pytest.raises(DeployLayoutError, match='plain .* structure'):
+    with pytest.raises(ConversionError, match='plain .* structure'):
         rebuilt.load_state_dict(plain.state_dict(), strict=False)
-    with pytest.raises(DeployLayoutError, match='deploy=True'):
+    with pytest.raises(ConversionError, match='deploy=True'):
         MogaNet(arch=copy.deepcopy(SMALL_ARCH)).load_state_dict(
             deployed.state_dict(), strict=False)
 
@@ -216,10 +218,10 @@ def test_space_to_batch_conv_equals_direct(kernel, dilation, size):
         SpaceToBatchDepthwiseConv2d.from_conv(nn.Conv2d(6, 6, 3, padding=2))
 
 
-def test_switch_model_to_deploy_on_a_whole_model():
+def test_reparameterize_model_on_a_whole_model():
     plain, _ = small_pair()
     model = nn.ModuleDict(dict(backbone=plain, head=nn.Linear(64, 2))).eval()
-    assert switch_model_to_deploy(model) == ['backbone']
+    assert reparameterize_model(model) == ['backbone']
     assert model.backbone.deploy
     with pytest.raises(ValueError, match='has no MogaNet'):
-        switch_model_to_deploy(nn.Linear(2, 2))
+        reparameterize_model(nn.Linear(2, 2))

@@ -39,6 +39,7 @@ from mmmoga.checkpoint.official import dataset_meta
 from mmmoga.engine import build_config_model
 from mmmoga.errors import CheckpointError, ConfigCheckError
 from mmmoga.model_index import Published, files_root, load_published
+from mmmoga.tasks import TASKS_BY_SCOPE
 
 from .config import load_config
 
@@ -244,21 +245,18 @@ def get_inferencer(name: str, pretrained: Pretrained = True,
     # resolves `mmmoga::` bases the way the tools do (load_config).
     cfg = get_config(name)
     scope = cfg.get('default_scope')
-    if scope not in ('mmdet', 'mmseg', 'mmpose', 'mmpretrain'):
+    if scope not in TASKS_BY_SCOPE:
         raise ConfigCheckError(
-            f'{name}: inferencers exist for mmdet, mmseg, mmpose and '
-            f'mmpretrain configs; its default_scope is {scope!r}')
+            f'{name}: inferencers exist for {", ".join(TASKS_BY_SCOPE)} '
+            f'configs; its default_scope is {scope!r}')
     weights = _inferencer_weights(name, cfg, pretrained)
-    if scope == 'mmdet':
-        from mmdet.apis import DetInferencer
-        return DetInferencer(model=cfg, weights=weights, device=device)
-    if scope == 'mmseg':
-        from mmseg.apis import MMSegInferencer
-        return MMSegInferencer(model=cfg, weights=weights, device=device)
-    if scope == 'mmpose':
-        from mmpose.apis import MMPoseInferencer
-        return MMPoseInferencer(pose2d=cfg, pose2d_weights=weights,
-                                det_model='whole_image', device=device)
-    from mmpretrain.apis import ImageClassificationInferencer
-    return ImageClassificationInferencer(
-        model=cfg, pretrained=weights or False, device=device)
+    task = TASKS_BY_SCOPE[scope]
+    inferencer = task.load('inferencer')
+    # The libraries' inferencers name their weights differently.
+    if task.name == 'pose':
+        return inferencer(pose2d=cfg, pose2d_weights=weights,
+                          det_model='whole_image', device=device)
+    if task.name == 'cls':
+        return inferencer(model=cfg, pretrained=weights or False,
+                          device=device)
+    return inferencer(model=cfg, weights=weights, device=device)

@@ -27,7 +27,7 @@ from torch import nn
 
 from mmmoga.errors import ConfigCheckError
 
-from .deploy import relative_difference
+from ..run.reparameterization import relative_difference
 
 
 @torch.library.custom_op('mmmoga::first_kept_by_nms', mutates_args=())

@@ -25,10 +25,10 @@ from mmmoga.toy_data import (
     write_toy_coco_pose,
 )
 
-from .config_checks import check_config
-from .dataset_config import DatasetOptions, write_dataset_config
-from .inference import DEFAULT_SCORE_THR
-from .testing import enable_deploy_test, enable_visualization
+from ..dataset_config import DatasetOptions, write_dataset_config
+from ..run.config_checks import check_config
+from ..run.inference import DEFAULT_SCORE_THR
+from ..run.testing import enable_reparameterized_test, enable_visualization
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def run_demo(task: str, work_dir: Optional[str] = None,
     if not demo.draws_people:
         drawn_dir = enable_visualization(
             cfg, drawn_dir, score_thr=score_thr if is_detection else None)
-    enable_deploy_test(cfg)
+    enable_reparameterized_test(cfg)
     check_config(cfg)
     runner = build_runner(cfg)
     runner.train()

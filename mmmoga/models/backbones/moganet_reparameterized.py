@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
 
 
-def is_deployed_state_dict(keys) -> bool:
+def is_reparameterized_state_dict(keys) -> bool:
     """Whether state-dict ``keys`` hold MogaNet weights folded for deploy
     mode (found by a parameter only the folded blocks have)."""
     return any(key.endswith('attn.shortcut_scale') for key in keys)

@@ -41,11 +41,12 @@ from mmmoga.errors import (
     CheckpointLayoutError,
     ConfigCheckError,
 )
-from mmmoga.models import switch_model_to_deploy
+from mmmoga.models import reparameterize_model
+from mmmoga.tasks import TASKS_BY_SCOPE
 
 from .config import load_config, test_dataset_meta
 from .config_checks import check_backbone
-from .deploy import require_moganet
+from .reparameterization import require_moganet
 from .testing import ONNX_SUFFIX, use_onnx_model
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -153,7 +154,7 @@ def _prepare(model, config: str, settings: InferenceSettings,
         print(f'warning: {error}; drawing with the tensors that fit',
               flush=True)
     if settings.deploy:
-        switch_model_to_deploy(model)
+        reparameterize_model(model)
 
 
 def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
@@ -190,7 +191,7 @@ def _build_inferencer(build: Callable, settings: InferenceSettings):
         return build()
 
 
-def _infer_detection(config: str, images: List[str],
+def infer_detection(config: str, images: List[str],
                      settings: InferenceSettings):
     from mmdet.apis import DetInferencer
     model, weights = _inferencer_model(config, settings)
@@ -204,7 +205,7 @@ def _infer_detection(config: str, images: List[str],
                    pred_score_thr=settings.score_thr, no_save_pred=False)
 
 
-def _infer_segmentation(config: str, images: List[str],
+def infer_segmentation(config: str, images: List[str],
                         settings: InferenceSettings):
     from mmseg.apis import MMSegInferencer
     model, weights = _inferencer_model(config, settings)
@@ -224,7 +225,7 @@ def _infer_segmentation(config: str, images: List[str],
                      osp.join(pred_dir, stem + '.png'))
 
 
-def _infer_pose(config: str, images: List[str],
+def infer_pose(config: str, images: List[str],
                 settings: InferenceSettings):
     from mmmoga.visualization import PoseDrawer
     model, weights = _inferencer_model(config, settings)
@@ -237,7 +238,7 @@ def _infer_pose(config: str, images: List[str],
                     settings.person_boxes, settings.kpt_thr)
 
 
-def _infer_classification(config: str, images: List[str],
+def infer_classification(config: str, images: List[str],
                           settings: InferenceSettings):
     from mmpretrain.apis import ImageClassificationInferencer
     model, weights = _inferencer_model(config, settings)
@@ -255,14 +256,6 @@ def _infer_classification(config: str, images: List[str],
         with open(osp.join(pred_dir, stem + '.json'), 'w') as f:
             json.dump(dict(result, pred_scores=result['pred_scores'].tolist()),
                       f)
-
-
-TASK_INFERENCE: Dict[str, Callable] = {
-    'mmdet': _infer_detection,
-    'mmseg': _infer_segmentation,
-    'mmpose': _infer_pose,
-    'mmpretrain': _infer_classification,
-}
 
 
 def infer(config: str, inputs: Sequence[str],
@@ -303,9 +296,9 @@ def infer(config: str, inputs: Sequence[str],
         require_moganet(
             cfg, '--deploy switches MogaNet backbones to deploy mode')
     scope = cfg.get('default_scope')
-    if scope not in TASK_INFERENCE:
+    if scope not in TASKS_BY_SCOPE:
         raise ConfigCheckError(
-            f'predictions of {sorted(TASK_INFERENCE)} configs are drawn; '
+            f'predictions of {sorted(TASKS_BY_SCOPE)} configs are drawn; '
             f'{config} has default_scope {scope!r}')
     found = input_images(inputs)
     if not found.images:
@@ -313,5 +306,6 @@ def infer(config: str, inputs: Sequence[str],
             f'no image to draw on in {", ".join(inputs)} '
             f'({len(found.not_images)} files that are not images, '
             f'{len(found.unreadable)} images that do not decode)')
-    TASK_INFERENCE[scope](config, found.images, settings)
+    # The task's function: infer_detection, infer_segmentation, ...
+    TASKS_BY_SCOPE[scope].load('inference')(config, found.images, settings)
     return found

@@ -11,7 +11,7 @@ import torch
 
 import mmmoga
 from helpers import REPO, run_tool
-from mmmoga.apis import model_zoo
+from mmmoga.apis.run import model as models_by_name
 from mmmoga.errors import CheckpointError, ConfigCheckError
 from mmmoga.model_index import load_published
 
@@ -110,12 +110,12 @@ def released(classifier_checkpoint, tmp_path, monkeypatch):
     [published] = folder.glob('moganet_xt-*.pth')
     sha256 = hashlib.sha256(published.read_bytes()).hexdigest()
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
-    models = dict(model_zoo._models())
+    models = dict(models_by_name._models())
 
     def record(recorded_sha256):
         models['moganet_xt_in1k'] = models['moganet_xt_in1k']._replace(
             weights=published.as_uri(), weights_sha256=recorded_sha256)
-        monkeypatch.setattr(model_zoo, '_models', lambda: models)
+        monkeypatch.setattr(models_by_name, '_models', lambda: models)
         return tmp_path / 'hub' / 'checkpoints' / published.name
 
     return record, sha256

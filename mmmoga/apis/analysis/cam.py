@@ -24,7 +24,7 @@ from torch import nn
 
 from mmmoga.errors import ConfigCheckError
 
-from .config import test_pipeline
+from ..run.config import test_pipeline
 
 CAM_METHODS = ('gradcam', 'eigencam')
 

@@ -1,4 +1,5 @@
-"""Deploy mode for whole models: every MogaNet inside switched at once."""
+"""Reparameterization of whole models: every MogaNet inside folded at once
+(MogaNet's deploy mode, ``deploy=True``)."""
 from typing import Dict, List, Tuple
 
 from torch import nn
@@ -6,7 +7,7 @@ from torch import nn
 from .backbones import MogaNet
 
 
-def switch_model_to_deploy(model: nn.Module) -> List[str]:
+def reparameterize_model(model: nn.Module) -> List[str]:
     """Calls :meth:`MogaNet.switch_to_deploy` on every MogaNet in ``model``
     (a detector, segmentor, pose estimator, classifier or the backbone
     itself) and returns their names.

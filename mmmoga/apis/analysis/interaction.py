@@ -36,8 +36,8 @@ import torch
 
 from mmmoga.errors import ConfigCheckError
 
-from .config import test_pipeline
-from .inference import IMAGE_SUFFIXES
+from ..run.config import test_pipeline
+from ..run.inference import IMAGE_SUFFIXES
 
 # The orders measured by default, as fractions m / n of the patches (the
 # paper's plots span 0 to 1).

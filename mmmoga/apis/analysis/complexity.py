@@ -15,7 +15,6 @@ use. Each task runs the part of the model the official tables counted (the
 - classification: the classifier at the test crop size.
 """
 import math
-import time
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 import torch
@@ -23,9 +22,9 @@ from torch import nn
 
 from mmmoga.errors import ConfigCheckError
 from mmmoga.models import head_takes_data_samples
+from mmmoga.tasks import TASKS, task_of
+from mmmoga.utils import median_seconds
 
-# Width x height of the inputs the official tables were counted at.
-COUNT_SIZES = {'det': (1280, 800), 'seg': (2048, 512)}
 NUM_PROPOSALS = 1000
 
 
@@ -38,8 +37,9 @@ class Complexity(NamedTuple):
 
 def input_size(cfg, task: str) -> Tuple[int, int]:
     """Width and height of the image the tables count ``cfg`` at."""
-    if task in COUNT_SIZES:
-        return COUNT_SIZES[task]
+    # Width x height of the inputs the official tables were counted at.
+    if TASKS[task].count_size:
+        return TASKS[task].count_size
     if task == 'pose':
         return tuple(cfg.codec['input_size'])
     if task == 'cls':
@@ -184,17 +184,9 @@ def measure_speed(model: nn.Module, cfg, task: str, device: str = 'cpu',
     if task == 'det' and batch_size != 1:
         raise ValueError('detection speed is measured at batch size 1')
     synchronize = torch.cuda.synchronize if device.startswith('cuda') \
-        else (lambda: None)
-    times = []
-    with torch.no_grad():
-        for index in range(warmup + repeats):
-            synchronize()
-            start = time.perf_counter()
-            counted(inputs)
-            synchronize()
-            if index >= warmup:
-                times.append(time.perf_counter() - start)
-    latency = sorted(times)[len(times) // 2]
+        else None
+    latency, _ = median_seconds(lambda: counted(inputs), warmup, repeats,
+                                synchronize)
     return dict(latency_ms=latency * 1000,
                 throughput=batch_size / latency)
 
@@ -273,3 +265,42 @@ def count_mmcv_rules(model: nn.Module, cfg, task: str,
         for handle in handles:
             handle.remove()
     return totals
+
+
+def input_label(size, task: str) -> str:
+    """``size`` (width, height) written in the order of ``task``'s tables
+    (its ``input_order`` in :mod:`mmmoga.tasks`)."""
+    width, height = size
+    return f'{height}x{width}' if TASKS[task].input_order == 'height x width' \
+        else f'{width}x{height}'
+
+
+class ModelComplexity(NamedTuple):
+    """Parameters and FLOPs of a config's model, by both counting rules."""
+    task: str
+    size: Tuple[int, int]      # width, height of the counted image
+    params: int
+    flops: int                 # mmengine's FlopAnalyzer
+    flops_by_operator: Dict[str, int]
+    mmcv_rules: Dict[str, int]  # mmcv 1.x's counter (the official tables)
+
+    @property
+    def mmcv_flops(self) -> int:
+        return sum(self.mmcv_rules.values())
+
+
+def model_complexity(cfg, model: Optional[torch.nn.Module] = None,
+                     shape: Optional[Sequence[int]] = None
+                     ) -> ModelComplexity:
+    """What the zoo table counts of ``cfg``'s model (built here unless
+    given), at the table's input size or at ``shape`` (height, width;
+    :func:`~mmmoga.apis.analysis.complexity.counted_size`)."""
+    from mmmoga.engine import build_config_model
+    task = task_of(cfg).name
+    model = model if model is not None else build_config_model(cfg)
+    size = counted_size(cfg, task, shape)
+    counted = count_complexity(model, cfg, task, size)
+    # The official tables' counter, for the notes on differing FLOPs.
+    mmcv_rules = count_mmcv_rules(model, cfg, task, size)
+    return ModelComplexity(task, size, counted.params, counted.flops,
+                           counted.flops_by_operator, mmcv_rules)

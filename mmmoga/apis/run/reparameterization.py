@@ -10,11 +10,11 @@ from torch import nn
 
 from mmmoga.checkpoint import check_against_model, load_checkpoint_file
 from mmmoga.engine import build_config_model
-from mmmoga.errors import CheckpointError, ConfigCheckError, DeployLayoutError
+from mmmoga.errors import CheckpointError, ConfigCheckError, ConversionError
 from mmmoga.models import (
-    is_deployed_state_dict,
+    is_reparameterized_state_dict,
     moganet_configs,
-    switch_model_to_deploy,
+    reparameterize_model,
 )
 from mmmoga.version import __version__
 
@@ -46,7 +46,7 @@ def require_moganet(cfg: Config,
     return found
 
 
-def load_deployed_model(cfg: Config, checkpoint_path: str) -> nn.Module:
+def load_reparameterized_model(cfg: Config, checkpoint_path: str) -> nn.Module:
     """The config's model in deploy mode and eval mode, from a checkpoint of
     the plain structure (folded after loading) or of the deployed one
     (``tools/reparameterize_model.py``). The weights must fill the model
@@ -54,7 +54,7 @@ def load_deployed_model(cfg: Config, checkpoint_path: str) -> nn.Module:
     check_backbone(cfg)
     checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
-    deployed = is_deployed_state_dict(state_dict)
+    deployed = is_reparameterized_state_dict(state_dict)
     cfg = copy.deepcopy(cfg)
     for _, backbone_cfg in require_moganet(cfg):
         backbone_cfg['deploy'] = deployed
@@ -63,7 +63,7 @@ def load_deployed_model(cfg: Config, checkpoint_path: str) -> nn.Module:
                         weights_name=f'the weights of {checkpoint_path}')
     model.load_state_dict(state_dict, strict=True)
     if not deployed:
-        switch_model_to_deploy(model)
+        reparameterize_model(model)
     return model
 
 
@@ -106,13 +106,13 @@ def reparameterize_checkpoint(cfg: Config, checkpoint_path: str,
 
     Raises:
         CheckpointError: The checkpoint is already folded, or does not fit.
-        DeployLayoutError: The folded outputs differ.
+        ConversionError: The folded outputs differ.
     """
     backbone_configs = require_moganet(cfg)
     check_backbone(cfg)
     checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
-    if is_deployed_state_dict(state_dict):
+    if is_reparameterized_state_dict(state_dict):
         raise CheckpointError(f'{checkpoint_path} is deployed already (its '
                               'MogaNet weights are folded)')
     model = build_config_model(cfg)
@@ -122,7 +122,7 @@ def reparameterize_checkpoint(cfg: Config, checkpoint_path: str,
     model.load_state_dict(state_dict, strict=True)
     model.eval()
     plain = copy.deepcopy(model)
-    names = switch_model_to_deploy(model)
+    names = reparameterize_model(model)
 
     deployed_cfg = copy.deepcopy(cfg)
     for _, backbone_cfg in moganet_configs(deployed_cfg.model):
@@ -133,13 +133,13 @@ def reparameterize_checkpoint(cfg: Config, checkpoint_path: str,
     differences = _backbone_differences(plain, deployed, names, check_size)
     for name, difference in differences.items():
         if not difference <= TOLERANCE:
-            raise DeployLayoutError(
+            raise ConversionError(
                 f'{name}: the deployed outputs differ from the plain ones by '
                 f'{difference:.2e} of the largest output (allowed: '
                 f'{TOLERANCE:.0e}); nothing written')
     meta = dict(checkpoint.get('meta') or {})
     meta.update(
-        moganet_deploy=True,
+        moganet_reparameterized=True,
         deployed_by=f'mmmoga {__version__} tools/reparameterize_model.py',
         deployed_from=osp.basename(checkpoint_path))
     return Reparameterized(

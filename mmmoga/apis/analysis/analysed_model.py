@@ -7,12 +7,15 @@ from mmengine.config import Config
 from torch import nn
 
 from mmmoga.errors import ConfigCheckError
-from mmmoga.models import switch_model_to_deploy
+from mmmoga.models import reparameterize_model
 
-from .cli import add_cfg_options_argument
-from .config import load_config
-from .deploy import load_deployed_model, require_moganet
-from .model_zoo import config_file, model_with_weights
+from ..run.cli import add_cfg_options_argument
+from ..run.config import load_config
+from ..run.model import config_file, model_with_weights
+from ..run.reparameterization import (
+    load_reparameterized_model,
+    require_moganet,
+)
 
 
 def add_analysis_arguments(parser: argparse.ArgumentParser):
@@ -54,8 +57,8 @@ def analysis_model(name: str, checkpoint: Optional[str] = None,
         require_moganet(cfg, '--deploy switches MogaNet backbones to deploy '
                         'mode')
     if deploy and checkpoint:
-        return cfg, load_deployed_model(cfg, checkpoint)
+        return cfg, load_reparameterized_model(cfg, checkpoint)
     model = model_with_weights(cfg, name, checkpoint)
     if deploy:
-        switch_model_to_deploy(model)
+        reparameterize_model(model)
     return cfg, model.eval()

@@ -10,32 +10,8 @@ from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
 from mmmoga.models import MogaNet, moganet_configs
+from mmmoga.tasks import TASKS_BY_SCOPE
 
-# How to get the data each task's configs expect, by registry scope.
-DATA_HINTS = {
-    'mmdet': 'Download COCO 2017 into data/coco/ (see MMDetection\'s '
-    '"Prepare datasets" guide), or generate the toy dataset with '
-    '`python tools/make_toy_data.py det --out data/toy_coco` and use a '
-    'config from configs/det/toy/.',
-    'mmseg': 'Download ADE20K (ADEChallengeData2016) into data/ade/ (see '
-    'the ADE20K section of MMSegmentation\'s "Prepare datasets" guide, '
-    'https://mmsegmentation.readthedocs.io/en/latest/user_guides/'
-    '2_dataset_prepare.html#ade20k), or generate the toy dataset with '
-    '`python tools/make_toy_data.py seg --out data/toy_ade` and use a '
-    'config from configs/seg/toy/.',
-    'mmpose': 'Download COCO 2017 with its person keypoint annotations into '
-    'data/coco/ (see the COCO section of MMPose\'s 2D body keypoint dataset '
-    'guide, https://mmpose.readthedocs.io/en/latest/dataset_zoo/'
-    '2d_body_keypoint.html#coco), or generate the toy dataset with '
-    '`python tools/make_toy_data.py pose --out data/toy_coco_pose` and use '
-    'a config from configs/pose/toy/.',
-    'mmpretrain': 'Download ImageNet-1K into data/imagenet/ (see the '
-    'ImageNet section of MMPretrain\'s "Prepare Dataset" guide, '
-    'https://mmpretrain.readthedocs.io/en/latest/user_guides/'
-    'dataset_prepare.html#imagenet), or generate the toy dataset with '
-    '`python tools/make_toy_data.py cls --out data/toy_cls` and use a '
-    'config from configs/cls/toy/.',
-}
 # Top-down pose configs evaluate on the boxes of a person detector.
 PERSON_BOXES_HINT = (
     'It holds the person detector\'s boxes the evaluation uses; MMPose\'s '
@@ -102,6 +78,11 @@ def _evaluator_paths(evaluator, key: str):
             yield f'{name}.ann_file', ann_file, osp.isfile
 
 
+def _data_hint(cfg: Config) -> str:
+    task = TASKS_BY_SCOPE.get(cfg.get('default_scope'))
+    return task.data_hint if task else DEFAULT_HINT
+
+
 def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
     """Raises :class:`DatasetNotFoundError` for the first dataset path
     (``data_root``, ``ann_file``, ``data_prefix``, ``bbox_file``) of the
@@ -120,8 +101,7 @@ def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
         for path_key, path, exists in paths:
             if not exists(path):
                 hint = (PERSON_BOXES_HINT if path_key.endswith('.bbox_file')
-                        else DATA_HINTS.get(cfg.get('default_scope'),
-                                            DEFAULT_HINT))
+                        else _data_hint(cfg))
                 raise DatasetNotFoundError(
                     f'Dataset path {path} ({path_key} in {cfg.filename}) '
                     f'does not exist. {hint}')

@@ -9,23 +9,19 @@ from mmengine.config import Config, ConfigDict
 from mmmoga.checkpoint import checkpoint_problem
 from mmmoga.engine import add_custom_hook
 from mmmoga.errors import CheckpointError, ConfigCheckError
+from mmmoga.tasks import TASKS
 
 from .config_checks import check_config
-from .deploy import require_moganet
+from .reparameterization import require_moganet
 
-# How each library's visualization hook is told to draw test predictions:
-# (switch that turns drawing on, key of its output directory, other
-# settings). The hooks with an output directory key save into
+# How each library's visualization hook is told to draw test predictions
+# (mmmoga.tasks). The hooks with an output directory key save into
 # WORK_DIR/<timestamp>/SHOW_DIR (an absolute SHOW_DIR as it is); mmseg's
 # saves through the visualizer, whose save_dir becomes SHOW_DIR (images in
-# SHOW_DIR/vis_data/vis_image), and draws only every `interval`-th image
-# unless told otherwise.
+# SHOW_DIR/vis_data/vis_image).
 VISUALIZATION_HOOKS = {
-    'DetVisualizationHook': ('draw', 'test_out_dir', {}),
-    'SegVisualizationHook': ('draw', None, {'interval': 1}),
-    'PoseVisualizationHook': ('enable', 'out_dir', {}),
-    # mmpretrain's draws every 5000th image unless told otherwise.
-    'VisualizationHook': ('enable', 'out_dir', {'interval': 1}),
+    task.visualization_hook.type: task.visualization_hook
+    for task in TASKS.values()
 }
 
 
@@ -41,7 +37,7 @@ def enable_visualization(cfg: Config, show_dir: Optional[str],
         raise ConfigCheckError(
             'drawing predictions needs default_hooks.visualization to be one '
             f'of {sorted(VISUALIZATION_HOOKS)} in {cfg.filename}')
-    switch, out_dir_key, settings = VISUALIZATION_HOOKS[hook['type']]
+    _, switch, out_dir_key, settings = VISUALIZATION_HOOKS[hook['type']]
     hook.update(settings, show=show, wait_time=wait_time)
     hook[switch] = True
     if score_thr is not None:
@@ -83,13 +79,13 @@ def add_dump_results(cfg: Config, out: str):
                           else [evaluator]) + [dump]
 
 
-def enable_deploy_test(cfg: Config):
+def enable_reparameterized_test(cfg: Config):
     """Tests every MogaNet of the model in deploy mode: the checkpoint (of
     the plain structure) is loaded, then the model is folded for inference
-    (``MogaNetDeployHook`` runs after the Runner has loaded it)."""
+    (``MogaNetReparameterizeHook`` runs after the Runner has loaded it)."""
     require_moganet(
         cfg, '--deploy switches MogaNet backbones to deploy mode')
-    add_custom_hook(cfg, 'MogaNetDeployHook')
+    add_custom_hook(cfg, 'MogaNetReparameterizeHook')
 
 
 ONNX_SUFFIX = '.onnx'
@@ -120,7 +116,7 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
     # PyTorch model (in configs dumped by a --deploy run) has nothing to do.
     if 'custom_hooks' in cfg:
         cfg.custom_hooks = [hook for hook in cfg.custom_hooks
-                            if hook.get('type') != 'MogaNetDeployHook']
+                            if hook.get('type') != 'MogaNetReparameterizeHook']
     rcnn_test_cfg = (model.get('test_cfg') or {}).get('rcnn') or {}
     cfg.model = ConfigDict(
         type='OnnxModel', onnx_file=onnx_file, backend=backend,
@@ -166,7 +162,7 @@ def prepare_testing(cfg: Config, checkpoint: str,
     if tta:
         enable_tta(cfg)
     if deploy:
-        enable_deploy_test(cfg)
+        enable_reparameterized_test(cfg)
     if is_onnx:
         if not osp.isfile(checkpoint):
             raise CheckpointError(f'ONNX file {checkpoint} does not exist')
