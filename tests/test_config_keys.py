@@ -9,13 +9,16 @@ allowed among bases"), and drops names starting with ``__`` as soon as a
 file is read. A helper variable shared between files (``moganet_s_widths =
 [...]``, ``toy_data_root = ...``) therefore always becomes a config key that
 nothing reads, and a per-size file cannot be mixed into a family file as a
-second base. So each family file (``configs/<task>/*_moga_s*.py``, and the
-pose base it is named after) writes its MogaNet-S backbone, optimizer and
-widths out; every other size inherits its family file and states only what
-its size changes -- ``backbone=dict(arch=..., drop_path_rate=...,
-init_cfg=dict(checkpoint=...))`` and the widths that read the stages -- as
-mmdet's ConvNeXt and Swin size configs do; and a toy config inherits the zoo
-config it is the toy version of and writes its data and schedule out.
+second base. So, as mmdet's configs are, ours are composed from bases that
+own disjoint keys (``configs/<task>/_base_/``): ``models/`` (the MogaNet-S
+model of each family on the library's model base), ``datasets/`` (the full
+and the toy data) and ``schedules/``; a family's S file and a toy config
+are their bases plus what makes them that config. Every other size
+inherits its family's S file and states only what its size changes --
+``backbone=dict(arch=..., drop_path_rate=..., init_cfg=dict(checkpoint=...))``
+and the widths that read the stages -- as mmdet's ConvNeXt and Swin size
+configs do. MMPose ships each recipe as one file, so the pose family files
+inherit it whole (``configs/pose/_base_/topdown_heatmap_moga_coco.py``).
 
 A key is allowed when mmengine's Runner takes it as an argument, when it is
 one of EXTRA_KEYS (each with who reads it), or when a library base config

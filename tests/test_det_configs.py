@@ -107,7 +107,7 @@ def test_box_only_sizes_are_their_mask_siblings_without_masks(config):
     check_backbone(cfg)
     assert cfg.model.backbone == sibling.model.backbone
     assert cfg.model.neck == sibling.model.neck
-    assert cfg.model.roi_head.mask_head is None
+    assert cfg.model.roi_head.get('mask_head') is None
     assert all(step.type != 'LoadAnnotations' or not step.get('with_mask')
                for step in cfg.train_dataloader.dataset.pipeline)
 

@@ -1,5 +1,4 @@
-# MogaNet-L ImageNet-1K classification, 224x224 (published: 82.5M params,
-# 15.9 GFLOPs, 84.6% top-1; 84.7% in the official README).
+# MogaNet-L ImageNet-1K classification, 224x224.
 _base_ = './moganet_s_in1k.py'
 
 model = dict(

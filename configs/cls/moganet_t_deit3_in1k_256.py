@@ -1,6 +1,5 @@
-# MogaNet-T* ImageNet-1K classification at 256x256 (published: 5.20M params,
-# 1.44 GFLOPs, 80.0% top-1): the refined recipe of the light models, in the
-# style of DeiT III, from the authors' OpenMixup config
+# MogaNet-T* ImageNet-1K classification at 256x256: the refined recipe of the
+# light models, in the style of DeiT III, from the authors' OpenMixup config
 # moga_tiny_deit3_sz256_lr2e_3_8xb128_fp16_ep300.py. XT* inherits this file.
 #
 # What differs from moganet_t_in1k_256.py: 3-Augment (one of grayscale,
@@ -19,13 +18,7 @@ _base_ = './moganet_t_in1k_256.py'
 model = dict(backbone=dict(attn_force_fp32=True))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(
-        type='RandomResizedCrop',
-        scale=256,
-        backend='pillow',
-        interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    *_base_.train_pipeline[:3],  # load, 256 random resized crop, flip
     # 3-Augment: one of grayscale, solarisation and Gaussian blur per image.
     dict(
         type='RandomChoice',
@@ -49,20 +42,10 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 optim_wrapper = dict(
     type='AmpOptimWrapper', loss_scale='dynamic', optimizer=dict(lr=2e-3))
+# 20 linear warm-up epochs from 2e-9, then T's cosine decay to 1e-6.
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6,
-        by_epoch=True,
-        end=20,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-6,
-        by_epoch=True,
-        begin=20,
-        end=300,
-        convert_to_iter_based=True)
+    dict(_base_.param_scheduler[0], start_factor=1e-6, end=20),
+    dict(_base_.param_scheduler[1], begin=20)
 ]
 train_cfg = dict(max_epochs=300)
 

@@ -1,6 +1,6 @@
-# MogaNet-XL ImageNet-1K classification, 224x224 (published: 180.8M params,
-# 34.5 GFLOPs, 85.1% top-1). The official run: 8 GPUs x 64 images with lr
-# 1e-3 (the official notes find 1e-3 for batch 512 better for S to XL).
+# MogaNet-XL ImageNet-1K classification, 224x224. The official run: 8 GPUs x 64
+# images with lr 1e-3 (the official notes find 1e-3 for batch 512 better for S
+# to XL).
 _base_ = './moganet_s_in1k.py'
 
 model = dict(

@@ -1,6 +1,5 @@
-# MogaNet-XT* ImageNet-1K classification at 256x256 (published: 2.97M
-# params, 1.04 GFLOPs, 77.6% top-1, in the authors' OpenMixup model zoo):
-# the refined T* recipe with XT's size and weight decay 0.03, as OpenMixup's
+# MogaNet-XT* ImageNet-1K classification at 256x256: the refined T* recipe with
+# XT's size and weight decay 0.03, as OpenMixup's
 # moga_xtiny_deit3_sz256_lr2e_3_8xb128_fp16_ep300.py.
 _base_ = './moganet_t_deit3_in1k_256.py'
 

@@ -1,6 +1,5 @@
-# MogaNet-XT ImageNet-1K classification, 224x224 (published: 2.97M params,
-# 0.80 GFLOPs, 76.5% top-1): the light recipe of MogaNet-T with weight decay
-# 0.03.
+# MogaNet-XT ImageNet-1K classification, 224x224: the light recipe of MogaNet-T
+# with weight decay 0.03.
 _base_ = './moganet_t_in1k.py'
 
 model = dict(

@@ -1,42 +1,28 @@
 # Cascade Mask R-CNN with GIoU-loss 4conv1fc box heads + MogaNet-S, FPN, 3x
-# schedule with multi-scale 480-800 training and the DETR random-crop policy
-# (paper: 82.8M params, 51.7 box / 45.1 mask mAP). mmdet's ConvNeXt config
-# provides these heads, pipeline and schedule. The other sizes inherit this
-# file and state what their size changes.
-_base_ = ('mmdet::convnext/cascade-mask-rcnn_convnext-t-p4-w7_fpn_'
-          '4conv1fc-giou_amp-ms-crop-3x_coco.py')
+# schedule with multi-scale 480-800 training and the DETR random-crop policy.
+# The other sizes inherit this file and state what their size changes.
+_base_ = [
+    './_base_/models/cascade_mask_rcnn_moga_s.py',
+    './_base_/datasets/coco_instance_ms_crop.py',
+    './_base_/schedules/schedule_3x_adamw.py',
+    'mmdet::_base_/default_runtime.py'
+]
 
-custom_imports = dict(imports=['mmmoga'], allow_failed_imports=False)
-
+# The box heads of mmdet's ConvNeXt Cascade Mask R-CNN: the base's three
+# cascade heads (their regression targets finer at each stage), each with
+# four shared 3x3 convs (SyncBN) before one FC, class-specific regression and
+# the GIoU loss on the decoded boxes.
 model = dict(
-    backbone=dict(
-        _delete_=True,  # instead of the base's ConvNeXt-T
-        type='MogaNet',
-        arch='small',
-        drop_path_rate=0.1,  # that of its ImageNet training
-        out_indices=(0, 1, 2, 3),
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/'
-            'download/moganet-in1k-weights/'
-            'moganet_small_sz224_8xbs128_ep300.pth.tar')),
-    neck=dict(in_channels=[64, 128, 320, 512]))  # the stage widths
-
-# fp32 by default like the paper (`--amp` turns mixed precision on), and the
-# paper's AdamW rule instead of the ConvNeXt layer-wise decay: no weight
-# decay on norms, layer scales and element scales. The constructor
-# (mmmoga.engine) merges the parameter groups whose settings are equal.
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    constructor='MergedGroupsOptimWrapperConstructor',
-    optimizer=dict(
-        type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
-    paramwise_cfg=dict(
-        norm_decay_mult=0.,
-        custom_keys={
-            'layer_scale': dict(decay_mult=0.),
-            'scale': dict(decay_mult=0.)
-        }))
-
-auto_scale_lr = dict(base_batch_size=16)
+    roi_head=dict(bbox_head=[
+        dict(
+            head,
+            type='ConvFCBBoxHead',
+            num_shared_convs=4,
+            num_shared_fcs=1,
+            conv_out_channels=256,
+            reg_class_agnostic=False,
+            reg_decoded_bbox=True,
+            norm_cfg=dict(type='SyncBN', requires_grad=True),
+            loss_bbox=dict(type='GIoULoss', loss_weight=10.0))
+        for head in _base_.model.roi_head.bbox_head
+    ]))

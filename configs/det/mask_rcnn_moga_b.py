@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-B, FPN, 1x (published: 63.4M params).
+# Mask R-CNN + MogaNet-B, FPN, 1x.
 _base_ = './mask_rcnn_moga_s.py'
 
 model = dict(

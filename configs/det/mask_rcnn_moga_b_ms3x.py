@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-B, FPN, multi-scale 3x (published: 63.4M params).
+# Mask R-CNN + MogaNet-B, FPN, multi-scale 3x.
 _base_ = './mask_rcnn_moga_s_ms3x.py'
 
 model = dict(

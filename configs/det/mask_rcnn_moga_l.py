@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-L, FPN, 1x (published: 102.1M params).
+# Mask R-CNN + MogaNet-L, FPN, 1x.
 _base_ = './mask_rcnn_moga_s.py'
 
 model = dict(

@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-L, FPN, multi-scale 3x (published: 102.1M params).
+# Mask R-CNN + MogaNet-L, FPN, multi-scale 3x.
 _base_ = './mask_rcnn_moga_s_ms3x.py'
 
 model = dict(

@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-T, FPN, 1x (published: 25.0M params).
+# Mask R-CNN + MogaNet-T, FPN, 1x.
 _base_ = './mask_rcnn_moga_s.py'
 
 model = dict(

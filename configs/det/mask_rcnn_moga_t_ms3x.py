@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-T, FPN, multi-scale 3x (published: 25.0M params).
+# Mask R-CNN + MogaNet-T, FPN, multi-scale 3x.
 _base_ = './mask_rcnn_moga_s_ms3x.py'
 
 model = dict(

@@ -1,4 +1,4 @@
-# Mask R-CNN + MogaNet-XT, FPN, 1x (published: 22.8M params).
+# Mask R-CNN + MogaNet-XT, FPN, 1x.
 _base_ = './mask_rcnn_moga_s.py'
 
 model = dict(

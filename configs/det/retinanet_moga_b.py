@@ -1,4 +1,4 @@
-# RetinaNet + MogaNet-B, FPN, 1x (published: 53.5M params).
+# RetinaNet + MogaNet-B, FPN, 1x.
 _base_ = './retinanet_moga_s.py'
 
 model = dict(

@@ -1,4 +1,4 @@
-# RetinaNet + MogaNet-L, FPN, 1x (published: 92.4M params).
+# RetinaNet + MogaNet-L, FPN, 1x.
 _base_ = './retinanet_moga_s.py'
 
 model = dict(

@@ -1,4 +1,4 @@
-# RetinaNet + MogaNet-T, FPN, 1x (published: 14.4M params).
+# RetinaNet + MogaNet-T, FPN, 1x.
 _base_ = './retinanet_moga_s.py'
 
 model = dict(

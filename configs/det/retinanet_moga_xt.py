@@ -1,4 +1,4 @@
-# RetinaNet + MogaNet-XT, FPN, 1x (published: 12.1M params).
+# RetinaNet + MogaNet-XT, FPN, 1x.
 _base_ = './retinanet_moga_s.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# MogaNet-B top-down heatmap on COCO keypoints, 256x192 input (published:
-# 47.4M params, 10.9 GFLOPs, 75.3 AP).
+# MogaNet-B top-down heatmap on COCO keypoints, 256x192 input.
 _base_ = './topdown_heatmap_moga_s_256x192.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# MogaNet-B top-down heatmap on COCO keypoints, 384x288 input (published:
-# 47.4M params, 24.4 GFLOPs, 77.3 AP).
+# MogaNet-B top-down heatmap on COCO keypoints, 384x288 input.
 _base_ = './topdown_heatmap_moga_s_384x288.py'
 
 model = dict(

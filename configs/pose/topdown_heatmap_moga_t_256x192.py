@@ -1,5 +1,4 @@
-# MogaNet-T top-down heatmap on COCO keypoints, 256x192 input (published:
-# 8.1M params, 2.2 GFLOPs, 73.2 AP).
+# MogaNet-T top-down heatmap on COCO keypoints, 256x192 input.
 _base_ = './topdown_heatmap_moga_s_256x192.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# MogaNet-T top-down heatmap on COCO keypoints, 384x288 input (published:
-# 8.1M params, 4.9 GFLOPs, 75.7 AP).
+# MogaNet-T top-down heatmap on COCO keypoints, 384x288 input.
 _base_ = './topdown_heatmap_moga_s_384x288.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# MogaNet-XT top-down heatmap on COCO keypoints, 256x192 input (published:
-# 5.6M params, 1.8 GFLOPs, 72.1 AP).
+# MogaNet-XT top-down heatmap on COCO keypoints, 256x192 input.
 _base_ = './topdown_heatmap_moga_s_256x192.py'
 
 model = dict(

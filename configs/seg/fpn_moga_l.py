@@ -1,5 +1,4 @@
-# Semantic FPN + MogaNet-L on ADE20K, 512x512, 80k iterations (published:
-# 86.2M params, 50.2 mIoU single-scale).
+# Semantic FPN + MogaNet-L on ADE20K, 512x512, 80k iterations.
 _base_ = './fpn_moga_s.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# UperNet + MogaNet-B on ADE20K, 512x512, 160k iterations (published:
-# 73.7M params, 50.1 mIoU single-scale).
+# UperNet + MogaNet-B on ADE20K, 512x512, 160k iterations.
 _base_ = './upernet_moga_s.py'
 
 model = dict(

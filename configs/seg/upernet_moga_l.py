@@ -1,5 +1,4 @@
-# UperNet + MogaNet-L on ADE20K, 512x512, 160k iterations (published:
-# 113.2M params, 50.9 mIoU single-scale).
+# UperNet + MogaNet-L on ADE20K, 512x512, 160k iterations.
 _base_ = './upernet_moga_s.py'
 
 model = dict(

@@ -1,5 +1,4 @@
-# UperNet + MogaNet-T on ADE20K, 512x512, 160k iterations (published:
-# 33.1M params, 43.7 mIoU single-scale).
+# UperNet + MogaNet-T on ADE20K, 512x512, 160k iterations.
 _base_ = './upernet_moga_s.py'
 
 model = dict(

@@ -1,82 +1,30 @@
-# RetinaNet + MogaNet-XT on the toy shapes dataset (python
-# tools/make_toy_data.py det --out data/toy_coco; boxes only: the masks of
-# the dataset are loaded but unused), trained from scratch on a CPU. Only
-# data, image size, schedule and what CPU speed forces (narrower FPN and
-# head) differ from ../retinanet_moga_xt.py. mask_rcnn_moga_xt_toy.py has
-# the same data and schedule.
-_base_ = '../retinanet_moga_xt.py'
+# RetinaNet + MogaNet-XT on the toy shapes dataset's boxes (python
+# tools/make_toy_data.py det --out data/toy_coco), trained from scratch on a
+# CPU. Only data, image size, schedule and what CPU speed forces (narrower
+# FPN and head) differ from ../retinanet_moga_xt.py; the toy set, image size
+# and schedule are mask_rcnn_moga_xt_toy.py's.
+_base_ = [
+    '../_base_/models/retinanet_moga_s.py',
+    '../_base_/datasets/toy_coco_detection.py',
+    '../_base_/schedules/schedule_toy.py',
+    'mmdet::_base_/default_runtime.py'
+]
 
 # FPN and head channels: 96 (256 in the full-size model). Three classes.
 model = dict(
-    # No ImageNet weights: the backbone learns from the official random init.
+    # MogaNet-XT without ImageNet weights: the backbone learns from the
+    # official random init.
     backbone=dict(
+        arch='xtiny',
         drop_path_rate=0.,
         init_cfg=dict(_delete_=True, type='FanOutNormal', layer='Conv2d')),
-    neck=dict(out_channels=96),
+    neck=dict(in_channels=[32, 64, 96, 192], out_channels=96),  # XT's widths
     bbox_head=dict(in_channels=96, feat_channels=96, num_classes=3),
     test_cfg=dict(nms_pre=500, max_per_img=50))
 
-# The generated images are about 330x300 pixels; they are resized to fit
-# 256x256, as for the toy Mask R-CNN.
-data_root = 'data/toy_coco/'
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(256, 256), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=2,
-    dataset=dict(
-        data_root=data_root,
-        metainfo=dict(
-            classes=('circle', 'square', 'triangle'),
-            palette=[(220, 20, 60), (0, 120, 255), (60, 200, 60)]),
-        ann_file='annotations/instances_train.json',
-        data_prefix=dict(img='train/'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    dataset=dict(
-        data_root=data_root,
-        metainfo=dict(
-            classes=('circle', 'square', 'triangle'),
-            palette=[(220, 20, 60), (0, 120, 255), (60, 200, 60)]),
-        ann_file='annotations/instances_val.json',
-        data_prefix=dict(img='val/'),
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
-test_evaluator = val_evaluator
-
-# Three epochs of 200 iterations; from scratch and with so few steps, a
-# higher peak learning rate than ImageNet fine-tuning pays off.
-train_cfg = dict(max_epochs=3, val_interval=3)
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=100),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=3,
-         eta_min_ratio=0.05, convert_to_iter_based=True)
-]
-auto_scale_lr = dict(base_batch_size=2)
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=3, max_keep_ckpts=1))
 randomness = dict(seed=0)
 
-# Drawings (the demo, tools/test.py --show-dir, tools/infer.py) show one
-# label per object: of boxes overlapping by more than iou_thr, the
-# highest-scoring; the predictions and the metric are untouched.
+# Drawings show one label per object (see mask_rcnn_moga_xt_toy.py).
 visualizer = dict(type='OneLabelDetVisualizer', iou_thr=0.5)

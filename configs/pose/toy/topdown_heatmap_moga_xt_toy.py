@@ -3,7 +3,9 @@
 # person-keypoints layout, 17 keypoints), trained from scratch on a CPU in
 # minutes (`make demo-pose`). Only data, input size, schedule and what CPU
 # speed forces (a narrower deconv head) differ from
-# ../topdown_heatmap_moga_xt_256x192.py.
+# ../topdown_heatmap_moga_xt_256x192.py. MMPose's configs come whole (model,
+# data and schedule in one file), so the toy data is stated here and in
+# rtmpose_moga_xt_toy.py rather than in a dataset base.
 _base_ = '../topdown_heatmap_moga_xt_256x192.py'
 
 # The input is a quarter of the 256x192 area, still a multiple of MogaNet's
@@ -26,10 +28,7 @@ model = dict(
 # large rotations as well.
 data_root = 'data/toy_coco_pose/'
 train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
+    *_base_.train_pipeline[:4],  # load, box, flip, half body
     dict(
         type='RandomBBoxTransform', scale_factor=(0.75, 1.25),
         rotate_factor=30.),
@@ -38,8 +37,7 @@ train_pipeline = [
     dict(type='PackPoseInputs')
 ]
 val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
+    *_base_.val_pipeline[:2],  # load, box
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs')
 ]
@@ -47,9 +45,7 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=1,
     dataset=dict(
-        type='CocoDataset',
         data_root=data_root,
-        data_mode='topdown',
         ann_file='annotations/person_keypoints_train.json',
         data_prefix=dict(img='train/'),
         pipeline=train_pipeline))
@@ -57,14 +53,11 @@ val_dataloader = dict(
     batch_size=32,
     num_workers=1,
     dataset=dict(
-        type='CocoDataset',
         data_root=data_root,
-        data_mode='topdown',
         # Ground-truth boxes: the toy set has no person detector's results.
         bbox_file=None,
         ann_file='annotations/person_keypoints_val.json',
         data_prefix=dict(img='val/'),
-        test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(
@@ -77,14 +70,8 @@ test_evaluator = val_evaluator
 train_cfg = dict(max_epochs=8, val_interval=8)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=30, start_factor=0.01, by_epoch=False),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=8,
-        milestones=[6, 7],
-        gamma=0.1,
-        by_epoch=True)
+    dict(_base_.param_scheduler[0], end=30, start_factor=0.01),
+    dict(_base_.param_scheduler[1], end=8, milestones=[6, 7])
 ]
 auto_scale_lr = dict(base_batch_size=16)  # the toy batch
 default_hooks = dict(
