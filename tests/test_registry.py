@@ -34,6 +34,19 @@ def test_unknown_key_in_a_config_is_an_error():
         MODELS.build(dict(type='MogaNet', arch='t', frozen_stage=1))
 
 
+def test_the_reparameterize_hook_builds_by_its_old_name_with_a_warning():
+    """MogaNetDeployHook, the hook's name before the rename, still builds
+    (configs dumped by earlier --deploy runs name it) and says it goes."""
+    from mmdet.registry import HOOKS
+
+    from mmmoga.engine import MogaNetReparameterizeHook
+    assert isinstance(HOOKS.build(dict(type='MogaNetReparameterizeHook')),
+                      MogaNetReparameterizeHook)
+    with pytest.warns(DeprecationWarning, match='MogaNetReparameterizeHook'):
+        hook = HOOKS.build(dict(type='MogaNetDeployHook'))
+    assert isinstance(hook, MogaNetReparameterizeHook)
+
+
 @pytest.mark.slow
 def test_custom_imports_in_a_fresh_process():
     """The documented usage: nothing imports mmmoga but the config."""
