@@ -1,5 +1,5 @@
 """The model the analysis tools (tools/analysis/) look at: any task's
-config or model name, with weights or without, plain or in deploy mode."""
+config or model name, with weights or without, plain or reparameterized."""
 import argparse
 from typing import Optional, Tuple
 
@@ -39,7 +39,7 @@ def analysis_model(name: str, checkpoint: Optional[str] = None,
     """The config of ``name`` (a config file or a model index name) and its
     model in eval mode: with the weights of ``checkpoint`` if given (loaded
     strictly; official files converted; the class names they carry in
-    ``model.dataset_meta``), and with every MogaNet switched to deploy mode
+    ``model.dataset_meta``), and with every MogaNet reparameterized
     if ``deploy``. ``scope``, if given, is the registry scope (task
     library) the config must have.
 

@@ -1,4 +1,4 @@
-"""Export to ONNX: the driver (``exporter``: a model in deploy mode to an
+"""Export to ONNX: the driver (``exporter``: a reparameterized model to an
 ONNX file, checked before it is kept), one graph module per task
 (``classifier``, ``segmentor``, ``pose``, ``detector``: each task's
 post-processing and size-dependent layers in exportable operations) and the

@@ -1,4 +1,4 @@
-"""Export of a MogaNet model in deploy mode to ONNX, checked in ONNX Runtime
+"""Export of a reparameterized MogaNet model to ONNX, checked in ONNX Runtime
 against PyTorch before the file is kept.
 
 The graph takes a normalised float32 image batch ``(N, C, H, W)``, as the
@@ -139,7 +139,7 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
                 part: str = 'model',
                 shape: Optional[Tuple[int, int]] = None) -> Exported:
     """Exports the config's model (``part='model'``: a classifier or a
-    segmentor; ``'backbone'``: its MogaNet alone) in deploy mode with the
+    segmentor; ``'backbone'``: its MogaNet alone), reparameterized, with the
     weights of ``checkpoint`` (plain or deployed structure) to ``path``.
 
     The batch is dynamic; the image size too where the graph allows: that is

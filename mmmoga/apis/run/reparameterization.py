@@ -1,5 +1,6 @@
-"""Deploy mode for whole models from a config and a checkpoint: loading a
-model folded for inference, and folding a checkpoint once and for all."""
+"""Reparameterization of whole models from a config and a checkpoint:
+loading a model folded for inference, and folding a checkpoint once and for
+all."""
 import copy
 import os.path as osp
 from typing import Dict, List, NamedTuple, Sequence
@@ -47,10 +48,10 @@ def require_moganet(cfg: Config,
 
 
 def load_reparameterized_model(cfg: Config, checkpoint_path: str) -> nn.Module:
-    """The config's model in deploy mode and eval mode, from a checkpoint of
-    the plain structure (folded after loading) or of the deployed one
-    (``tools/reparameterize_model.py``). The weights must fill the model
-    exactly."""
+    """The config's model reparameterized and in eval mode, from a
+    checkpoint of the plain structure (folded after loading) or of the
+    folded one (``tools/reparameterize_model.py``). The weights must fill
+    the model exactly."""
     check_backbone(cfg)
     checkpoint = load_checkpoint_file(checkpoint_path)
     state_dict = checkpoint.get('state_dict', checkpoint)
@@ -68,7 +69,7 @@ def load_reparameterized_model(cfg: Config, checkpoint_path: str) -> nn.Module:
 
 
 class Reparameterized(NamedTuple):
-    """A checkpoint folded for deploy mode.
+    """A checkpoint folded (reparameterized).
 
     Attributes:
         checkpoint: What to save: ``meta`` (the source's, plus where it came
@@ -98,8 +99,8 @@ def _backbone_differences(plain: nn.Module, deployed: nn.Module,
 
 def reparameterize_checkpoint(cfg: Config, checkpoint_path: str,
                               check_size: int = 224) -> Reparameterized:
-    """Folds every MogaNet of a trained checkpoint (plain structure) for
-    deploy mode and checks the result: it must load strictly into the
+    """Folds (reparameterizes) every MogaNet of a trained checkpoint (plain
+    structure) and checks the result: it must load strictly into the
     config's model built with ``deploy=True``, and each backbone's outputs
     on a random ``check_size`` square image must equal the plain ones within
     :data:`TOLERANCE`. Necks and heads are kept as they are.

@@ -1,6 +1,6 @@
 """A config set up for testing a checkpoint: drawing, test-time
-augmentation, raw predictions dumped, deploy mode (``tools/test.py`` and the
-demos)."""
+augmentation, raw predictions dumped, reparameterization (``tools/test.py``
+and the demos)."""
 import os.path as osp
 from typing import Optional
 
@@ -80,7 +80,7 @@ def add_dump_results(cfg: Config, out: str):
 
 
 def enable_reparameterized_test(cfg: Config):
-    """Tests every MogaNet of the model in deploy mode: the checkpoint (of
+    """Tests every MogaNet of the model reparameterized: the checkpoint (of
     the plain structure) is loaded, then the model is folded for inference
     (``MogaNetReparameterizeHook`` runs after the Runner has loaded it)."""
     require_moganet(

@@ -1,5 +1,5 @@
 """The toy demos: a MogaNet model learns a toy task from scratch on a CPU, is
-tested with its library's metric in deploy mode, and draws its predictions.
+tested with its library's metric reparameterized, and draws its predictions.
 
 Steps: generate the toy dataset if it is missing, train with the task's toy
 config, test on the val split while the library's visualization hook draws
