@@ -64,3 +64,7 @@ __all__ = [
     'CheckpointError', 'CheckpointLayoutError', 'UnsafeCheckpointError',
     'ConversionError', 'BadDataError', 'NonFiniteLossError'
 ]
+
+# The name before ConversionError, kept for one release for code that
+# catches it.
+DeployLayoutError = ConversionError

@@ -47,6 +47,22 @@ def test_the_reparameterize_hook_builds_by_its_old_name_with_a_warning():
     assert isinstance(hook, MogaNetReparameterizeHook)
 
 
+def test_the_old_python_names_work_for_one_release():
+    """The public names from before the reparameterization rename."""
+    import mmmoga.apis
+    import mmmoga.models
+    from mmmoga import errors
+    assert errors.DeployLayoutError is errors.ConversionError
+    with pytest.warns(DeprecationWarning, match='reparameterize_model'):
+        old = mmmoga.models.switch_model_to_deploy
+    assert old is mmmoga.models.reparameterize_model
+    with pytest.warns(DeprecationWarning, match='load_reparameterized_model'):
+        old = mmmoga.apis.load_deployed_model
+    assert old is mmmoga.apis.load_reparameterized_model
+    with pytest.raises(AttributeError):
+        mmmoga.models.switch_everything
+
+
 @pytest.mark.slow
 def test_custom_imports_in_a_fresh_process():
     """The documented usage: nothing imports mmmoga but the config."""

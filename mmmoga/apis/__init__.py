@@ -42,6 +42,19 @@ from .run import (
 )
 from .toy_demos import DEMOS, run_demo
 
+
+def __getattr__(name):
+    # The name before load_reparameterized_model, kept for one release.
+    if name == 'load_deployed_model':
+        import warnings
+        warnings.warn(
+            'mmmoga.apis.load_deployed_model is now '
+            'load_reparameterized_model; the old name goes in the next '
+            'release', DeprecationWarning, stacklevel=2)
+        return load_reparameterized_model
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
 __all__ = [
     'report_errors', 'add_runner_arguments', 'load_config',
     'load_tool_config', 'check_backbone', 'check_checkpoint_paths',
