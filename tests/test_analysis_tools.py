@@ -104,7 +104,7 @@ def test_speed_run_states_its_setting(results):
     assert re.search(r'^[\d.]+ images/s \([\d.]+ ms per batch, median of 2 '
                      r'runs after 1 warm-up runs\)$', result.stdout,
                      re.MULTILINE), result.stdout
-    assert 'batches of 2 image(s) of 64x64 on cpu' in result.stdout
+    assert 'batches of 2 images of 64x64 on cpu' in result.stdout
     assert 'malloc: ' in result.stdout
 
 

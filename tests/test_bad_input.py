@@ -171,7 +171,7 @@ CASES = [
          lambda f: [PY, 'tools/infer.py', f.images, '--config', CLS,
                     '--checkpoint', f.cls_checkpoint, '--strict',
                     '--out-dir', f.a_file + '_out'],
-         '--strict: 2 inputs were left out'),
+         '--strict: 2 inputs left out (listed above)'),
     # The other tools.
     Case('toy data into a file',
          lambda f: [PY, 'tools/make_toy_data.py', 'cls', '--out', f.a_file],

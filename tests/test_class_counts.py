@@ -13,11 +13,14 @@ CASES = [
     ('configs/det/cascade_mask_rcnn_moga_s_ms3x.py',
      {'model.roi_head.bbox_head.1.num_classes': 20},
      r'model.roi_head.bbox_head\[1\].num_classes=20 .* does not match the '
-     r'80 classes of train_dataloader.dataset: set it to 80'),
+     r"80 classes of train_dataloader.dataset \(CocoDataset's own: the "
+     r"config gives it no metainfo\). For 20 classes of your own, give each "
+     r"dataloader's dataset metainfo naming them \(tools/dataset_config.py "
+     r".*for the dataset's 80, set it to 80$"),
     ('configs/det/toy/mask_rcnn_moga_xt_toy.py',
      {'model.roi_head.mask_head.num_classes': 80},
      'model.roi_head.mask_head.num_classes=80 .* the 3 classes of '
-     'train_dataloader.dataset'),
+     r'train_dataloader.dataset \(its metainfo\)'),
     ('configs/det/toy/retinanet_moga_xt_toy.py',
      {'model.bbox_head.num_classes': 80}, 'model.bbox_head.num_classes=80'),
     ('configs/seg/toy/upernet_moga_xt_toy.py',
@@ -33,7 +36,8 @@ CASES = [
     ('configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
      {'model.head.out_channels': 16},
      'model.head.out_channels=16 .* the 17 keypoints of '
-     'train_dataloader.dataset'),
+     r"train_dataloader.dataset \(CocoDataset's own: the config gives it no "
+     r'metainfo\). For 16 keypoints of your own'),
 ]
 
 

@@ -23,7 +23,7 @@ from mmmoga.apis.run.inference import (
 )
 from mmmoga.errors import ConfigCheckError
 from mmmoga.runtime import BACKENDS
-from mmmoga.utils import add_allocator_argument, tune_malloc
+from mmmoga.utils import add_allocator_argument, counted, tune_malloc
 from mmmoga.visualization import load_person_boxes
 
 
@@ -79,12 +79,13 @@ def main():
         print(f'not images, left out: {", ".join(found.not_images)}')
     for path, problem in found.unreadable:
         print(f'left out {path}: {problem}')
-    print(f'drew {len(found.images)} images; the drawn predictions are in '
+    print(f'drew {counted(len(found.images), "image")}; the drawn '
+          'predictions are in '
           f'{osp.join(args.out_dir, "vis")}')
-    if args.strict and (found.not_images or found.unreadable):
+    left_out = len(found.not_images) + len(found.unreadable)
+    if args.strict and left_out:
         raise ConfigCheckError(
-            f'--strict: {len(found.not_images) + len(found.unreadable)} '
-            'inputs were left out (listed above)')
+            f'--strict: {counted(left_out, "input")} left out (listed above)')
 
 
 if __name__ == '__main__':

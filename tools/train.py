@@ -33,6 +33,10 @@ def parse_args():
     parser.add_argument(
         '--amp', action='store_true', help='mixed-precision training')
     parser.add_argument(
+        '--no-pretrained', action='store_true',
+        help='start the backbone from its random initialisation instead of '
+        'the pretrained weights its init_cfg names (no download)')
+    parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by the actual total batch size over '
@@ -46,7 +50,7 @@ def main():
     tune_malloc(not args.default_malloc)
     cfg = load_tool_config(args)
     prepare_training(cfg, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
-                     resume=args.resume)
+                     resume=args.resume, no_pretrained=args.no_pretrained)
     build_runner(cfg).train()
 
 

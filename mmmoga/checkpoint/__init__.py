@@ -1,6 +1,7 @@
 """Checkpoint files: safe loading (installed by ``import mmmoga``), the
 diagnosis of a file the tools are given, the conversion of official
-MogaNet checkpoints, and publishing a trained one."""
+MogaNet checkpoints, publishing a trained one, and weights named by a URL
+(fetched once, or one line saying where to put them)."""
 from .files import (
                     checkpoint_problem,
                     find_resumable_checkpoint,
@@ -16,6 +17,7 @@ from .official import (
                     official_weights,
 )
 from .publish import PublishedCheckpoint, file_sha256, publish_checkpoint
+from .remote import cached_weights_path, fetch_weights, is_remote
 from .safe_loading import (
                     SAFE_CHECKPOINT_GLOBALS,
                     allow_checkpoint_globals,
@@ -30,5 +32,5 @@ __all__ = [
     'imagenet_to_classifier', 'official_weights', 'SAFE_CHECKPOINT_GLOBALS',
     'allow_checkpoint_globals', 'enable_safe_checkpoint_loading',
     'load_local_checkpoint', 'PublishedCheckpoint', 'file_sha256',
-    'publish_checkpoint'
+    'publish_checkpoint', 'cached_weights_path', 'fetch_weights', 'is_remote'
 ]

@@ -7,9 +7,10 @@ from .random_state import (
                            seeded_rng,
                            set_rng_states,
 )
+from .text import counted
 from .timing import median_seconds
 
 __all__ = [
     'add_allocator_argument', 'tune_malloc', 'preserved_rng', 'rng_states',
-    'sample_seed', 'seeded_rng', 'set_rng_states', 'median_seconds'
+    'sample_seed', 'seeded_rng', 'set_rng_states', 'median_seconds', 'counted'
 ]

@@ -28,7 +28,7 @@ from mmmoga.apis.analysis import (
 from mmmoga.apis.run.cli import ToolArgumentParser, count_from
 from mmmoga.errors import ConfigCheckError
 from mmmoga.tasks import task_of
-from mmmoga.utils import add_allocator_argument, tune_malloc
+from mmmoga.utils import add_allocator_argument, counted, tune_malloc
 
 
 def parse_args():
@@ -70,7 +70,8 @@ def main():
     threads = f', {torch.get_num_threads()} threads' \
         if args.device == 'cpu' else ''
     print(f'{args.config} ({task}{", deploy mode" if args.deploy else ""})'
-          f': batches of {args.batch_size} image(s) of {size[0]}x{size[1]} '
+          f': batches of {counted(args.batch_size, "image")} of '
+          f'{size[0]}x{size[1]} '
           f'on {device}{threads}; malloc: {allocator}')
     print(f'{speed["throughput"]:.2f} images/s '
           f'({speed["latency_ms"]:.1f} ms per batch, median of '

@@ -34,6 +34,7 @@ from mmmoga.apis.run.cli import (
     add_cfg_options_argument,
     count_from,
 )
+from mmmoga.utils import counted
 
 
 def parse_args():
@@ -45,17 +46,25 @@ def parse_args():
         '--data', required=True,
         help='images in one folder per class (MMPretrain CustomDataset)')
     parser.add_argument('--num-images', type=count_from(1), default=16,
-                        help='images drawn from --data')
+                        help='images drawn from --data (default: '
+                        '%(default)s)')
     parser.add_argument('--grid', type=count_from(2), default=8,
-                        help='patches per side: n = grid x grid players')
+                        help='patches per side: n = grid x grid players '
+                        '(default: %(default)s)')
     parser.add_argument('--pairs', type=count_from(1), default=16,
-                        help='patch pairs sampled per image')
+                        help='patch pairs sampled per image (default: '
+                        '%(default)s)')
     parser.add_argument('--contexts', type=count_from(1), default=2,
-                        help='contexts sampled per pair and order')
-    parser.add_argument('--seed', type=int, default=0)
+                        help='contexts sampled per pair and order '
+                        '(default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='random seed of the sampling (default: '
+                        '%(default)s)')
     parser.add_argument('--name', help='the curve\'s name (default: the '
                         'config\'s file name)')
-    parser.add_argument('--out-dir', default='work_dirs/interaction')
+    parser.add_argument('--out-dir', default='work_dirs/interaction',
+                        help='where the CSV and the plot go (default: '
+                        '%(default)s)')
     add_cfg_options_argument(parser)
     return parser.parse_args()
 
@@ -80,8 +89,9 @@ def main():
         contexts=args.contexts, seed=args.seed))
     plot_path = osp.join(args.out_dir, 'interaction_strength.png')
     plot_relative_strength(rows, plot_path)
-    print(f'{name}: {len(data.images)} images, {num_patches} patches, '
-          f'{result.forwards} forward passes')
+    print(f'{name}: {counted(len(data.images), "image")}, '
+          f'{counted(num_patches, "patch", "patches")}, '
+          f'{counted(result.forwards, "forward pass", "forward passes")}')
     print('m/n  ' + ' '.join(f'{r:5.2f}' for r in result.order_ratios))
     print('J(m) ' + ' '.join(f'{j:5.2f}' for j in result.relative))
     print(f'wrote {csv_path} and {plot_path}')

@@ -15,12 +15,6 @@ from ..run.config_checks import (
 )
 from .thin_config import Path, ThinConfig, parse_key
 
-# How the backbone initialises with --no-pretrained: MogaNet's own
-# (official) random initialisation, as the toy configs train.
-RANDOM_INIT = dict(type='FanOutNormal', layer='Conv2d')
-
-
-
 
 @dataclass
 class DatasetOptions:

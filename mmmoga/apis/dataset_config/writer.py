@@ -16,8 +16,8 @@ from ..run.config_checks import (
     class_count_settings,
     query_class_weights,
 )
+from ..run.training import RANDOM_INIT
 from .plan import (
-    RANDOM_INIT,
     DatasetConfig,
     DatasetOptions,
     Plan,

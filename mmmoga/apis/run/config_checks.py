@@ -3,6 +3,7 @@ width stops with one message naming it instead of a traceback deep inside a
 dataset or a convolution."""
 import difflib
 import inspect
+import os
 import os.path as osp
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -19,6 +20,13 @@ PERSON_BOXES_HINT = (
     'data/coco/person_detection_results/). To evaluate on ground-truth '
     'boxes instead, add --cfg-options val_dataloader.dataset.bbox_file=None '
     'test_dataloader.dataset.bbox_file=None.')
+# A config of one's own that inherits ours keeps our relative data paths,
+# which are read from wherever the tool runs.
+RELATIVE_PATH_HINT = (
+    'Relative paths are read from the folder you run in ({cwd}); a config '
+    'of your own that inherits ours sets each dataloader\'s '
+    'dataset.data_root (and the evaluators\' ann_file) to where the data '
+    'is. ')
 DEFAULT_HINT = ('Prepare the dataset as described in the documentation of '
                 'the OpenMMLab library this config belongs to.')
 DATASET_WRAPPER_KEYS = ('dataset', 'datasets')
@@ -102,6 +110,8 @@ def check_dataset_paths(cfg: Config, splits=('train', 'val', 'test')):
             if not exists(path):
                 hint = (PERSON_BOXES_HINT if path_key.endswith('.bbox_file')
                         else _data_hint(cfg))
+                if not osp.isabs(osp.expanduser(path)):
+                    hint = RELATIVE_PATH_HINT.format(cwd=os.getcwd()) + hint
                 raise DatasetNotFoundError(
                     f'Dataset path {path} ({path_key} in {cfg.filename}) '
                     f'does not exist. {hint}')
@@ -226,8 +236,10 @@ def check_backbone(cfg: Config):
                     f'({reads}), whose widths are {expected}')
 
 
-def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
-    """Checks local checkpoint files named by the config or ``--resume``."""
+def checkpoint_candidates(cfg: Config, resume: Optional[str] = None
+                          ) -> List[Tuple[str, str]]:
+    """(key, path or URL) of every checkpoint a run of ``cfg`` loads:
+    ``--resume`` or ``load_from``, and the backbone's pretrained weights."""
     candidates = []
     if resume not in (None, 'auto'):
         candidates.append(('--resume', resume))
@@ -238,7 +250,12 @@ def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
             candidates.append(('model.backbone.init_cfg.checkpoint',
                                init.get('checkpoint')))
-    for key, path in candidates:
+    return candidates
+
+
+def check_checkpoint_paths(cfg: Config, resume: Optional[str] = None):
+    """Checks local checkpoint files named by the config or ``--resume``."""
+    for key, path in checkpoint_candidates(cfg, resume):
         if _is_local(path) and not osp.isfile(osp.expanduser(path)):
             raise ConfigCheckError(
                 f'Checkpoint file {path} ({key}) does not exist')
@@ -297,10 +314,10 @@ def _pose_head_outputs(model: dict):
 
 
 def _dataset_labels(dataset: dict, scope: Optional[str]):
-    """(what, count) the dataset config's samples are labelled with: its
-    classes (``metainfo`` or its dataset class's), or for MMPose its
-    keypoints; None where the config does not say (e.g. classes found in
-    folders)."""
+    """(what, count, whence) the dataset config's samples are labelled with:
+    its classes (``metainfo`` or its dataset class's), or for MMPose its
+    keypoints, and where that count comes from; None where the config does
+    not say (e.g. classes found in folders)."""
     from mmengine.registry import DATASETS
     metainfo = dataset.get('metainfo') or {}
     dataset_type = dataset.get('type')
@@ -318,11 +335,22 @@ def _dataset_labels(dataset: dict, scope: Optional[str]):
         if not meta:
             return None
         try:
-            return 'keypoints', parse_pose_metainfo(meta)['num_keypoints']
+            count = parse_pose_metainfo(meta)['num_keypoints']
         except (FileNotFoundError, KeyError, TypeError):
             return None  # the dataset's own loading names the problem
+        return 'keypoints', count, _labels_whence(metainfo, dataset_type)
     classes = metainfo.get('classes') or default.get('classes')
-    return ('classes', len(classes)) if classes else None
+    if not classes:
+        return None
+    return ('classes', len(classes),
+            _labels_whence(metainfo.get('classes'), dataset_type))
+
+
+def _labels_whence(given, dataset_type) -> str:
+    if given:
+        return 'its metainfo'
+    name = getattr(dataset_type, '__name__', dataset_type)
+    return f"{name}'s own: the config gives it no metainfo"
 
 
 def check_class_counts(cfg: Config):
@@ -342,7 +370,7 @@ def check_class_counts(cfg: Config):
         labelled = [(key, labels) for key, labels in labelled if labels]
         if not labelled:
             continue
-        key, (what, count) = labelled[-1]  # the innermost dataset
+        key, (what, count, whence) = labelled[-1]  # the innermost dataset
         settings = list(class_count_settings(model, 'model'))
         if cfg.get('default_scope') == 'mmpose':
             settings = list(_pose_head_outputs(model))
@@ -358,9 +386,14 @@ def check_class_counts(cfg: Config):
                     f'weights, for {value} {what} and "no object"; the '
                     f'{count} {what} of {key} need {count + 1}')
             if kind == what and value != count:
+                # Either side may be the wrong one: say how to fix each.
                 raise ConfigCheckError(
                     f'{path.lstrip(".")}={value} in {cfg.filename} does not '
-                    f'match the {count} {what} of {key}: set it to {count}')
+                    f'match the {count} {what} of {key} ({whence}). For '
+                    f'{value} {what} of your own, give each dataloader\'s '
+                    f'dataset metainfo naming them (tools/dataset_config.py '
+                    f'writes that and every head\'s count from your data); '
+                    f'for the dataset\'s {count}, set it to {count}')
         return
 
 

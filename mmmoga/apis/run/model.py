@@ -22,16 +22,15 @@ import difflib
 import fnmatch
 import os
 import os.path as osp
-import urllib.error
 from functools import lru_cache
 from typing import Dict, List, Optional, Union
-from urllib.parse import urlparse
 
 from torch import nn
 
 from mmmoga.checkpoint import (
     check_against_model,
     convert_official_checkpoint,
+    fetch_weights,
     file_sha256,
     load_checkpoint_file,
 )
@@ -103,26 +102,13 @@ def released_weights(name: str) -> str:
             the download fails, or the file's SHA-256 differs (the file is
             then deleted).
     """
-    import torch.hub
     entry = model_entry(name)
     if not entry.weights:
         raise CheckpointError(
             f'the model index names no released weights for {name}; pass '
             'pretrained=PATH to a checkpoint of your own')
-    folder = osp.join(torch.hub.get_dir(), 'checkpoints')
-    path = osp.join(folder, osp.basename(urlparse(entry.weights).path))
-    if not osp.isfile(path):
-        os.makedirs(folder, exist_ok=True)
-        try:
-            # Writes to a temporary file first and moves it into place, so
-            # an interrupted download leaves nothing at `path`.
-            torch.hub.download_url_to_file(entry.weights, path)
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, 'reason', None) or error
-            raise CheckpointError(
-                f'could not download the weights of {name} from '
-                f'{entry.weights} ({reason}); download them where you can, '
-                f'check them, and pass pretrained=PATH') from None
+    path = fetch_weights(entry.weights, f'the weights of {name}',
+                         'pass pretrained=PATH to weights you have')
     digest = file_sha256(path)
     if not entry.weights_sha256:
         raise CheckpointError(

@@ -8,14 +8,27 @@ from mmengine.config import Config
 from mmmoga.checkpoint import (
     check_against_model,
     checkpoint_problem,
+    fetch_weights,
     find_resumable_checkpoint,
+    is_remote,
     load_checkpoint_file,
 )
 from mmmoga.engine import add_custom_hook
 from mmmoga.errors import CheckpointLayoutError, ConfigCheckError
 from mmmoga.models import MogaNet, moganet_configs
 
-from .config_checks import check_config
+from .config_checks import check_config, checkpoint_candidates
+
+# How a MogaNet initialises without pretrained weights (--no-pretrained):
+# its own (official) random initialisation, as the toy configs train.
+RANDOM_INIT = dict(type='FanOutNormal', layer='Conv2d')
+# How to go on without a file that cannot be downloaded, per config key.
+WITHOUT_WEIGHTS = {
+    'model.backbone.init_cfg.checkpoint':
+    'train the backbone from its random initialisation with --no-pretrained',
+    'load_from': 'start without them: --cfg-options load_from=None',
+    '--resume': 'resume from a local checkpoint',
+}
 
 
 def enable_amp(cfg: Config):
@@ -101,11 +114,38 @@ def report_pretrained_fit(cfg: Config):
                   'the tensors that fit', flush=True)
 
 
+def drop_pretrained_weights(cfg: Config):
+    """Every MogaNet of ``cfg`` starts from its random initialisation
+    instead of the pretrained weights its ``init_cfg`` names."""
+    for path, backbone in moganet_configs(cfg.model):
+        init = backbone.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            backbone['init_cfg'] = dict(RANDOM_INIT)
+            print(f'{path}: random initialisation (--no-pretrained) instead '
+                  f'of {init.get("checkpoint")}', flush=True)
+
+
+def fetch_remote_weights(cfg: Config, resume: Optional[str] = None):
+    """Downloads, before the runner is built, every checkpoint the run
+    loads by URL into the cache mmengine reads it from (one line each); a
+    file that cannot be had stops the run in one line that says where to
+    put it by hand and how to go on without it, instead of a traceback from
+    inside the model's initialisation."""
+    for key, path in checkpoint_candidates(cfg, resume):
+        if is_remote(path):
+            fetch_weights(path, key, WITHOUT_WEIGHTS.get(key))
+
+
 def prepare_training(cfg: Config, amp: bool = False,
                      auto_scale_lr: bool = False,
-                     resume: Optional[str] = None):
+                     resume: Optional[str] = None,
+                     no_pretrained: bool = False):
     """Sets ``cfg`` up for training and checks it. ``resume``: a checkpoint,
-    ``'auto'`` for the newest in the work dir, or None."""
+    ``'auto'`` for the newest in the work dir, or None; ``no_pretrained``:
+    the backbone starts from its random initialisation. Weights named by a
+    URL are downloaded now (:func:`fetch_remote_weights`)."""
+    if no_pretrained:
+        drop_pretrained_weights(cfg)
     if amp:
         enable_amp(cfg)
     if auto_scale_lr:
@@ -124,4 +164,5 @@ def prepare_training(cfg: Config, amp: bool = False,
             'norms and scales for inference and cannot be trained; train '
             'with deploy=False')
     check_config(cfg, resume=resume, splits=('train', 'val'))
+    fetch_remote_weights(cfg, resume)
     report_pretrained_fit(cfg)
