@@ -57,6 +57,22 @@ def test_get_model_builds_and_runs_one_forward(task):
 def test_unknown_name_suggests_the_closest():
     with pytest.raises(ConfigCheckError, match='did you mean fpn_moga_xt'):
         mmmoga.get_model('fpn_moga_xxt')
+    with pytest.raises(ConfigCheckError, match='did you mean moganet_xt_toy'):
+        mmmoga.get_config('moganet_xt_toys')
+
+
+def test_toy_configs_by_name():
+    """The demos' configs have no model index entry (nothing published) but
+    come by name too."""
+    cfg = mmmoga.get_config('moganet_xt_toy')
+    assert cfg.filename.endswith(os.path.join('configs', 'cls', 'toy',
+                                              'moganet_xt_toy.py'))
+    model = mmmoga.get_model('moganet_xt_toy')
+    assert model.head.fc.out_features == 3
+    assert 'moganet_xt_toy' not in mmmoga.list_models()
+    with pytest.raises(ConfigCheckError, match="no model named "
+                       "'moganet_xt_toy' in the model index"):
+        mmmoga.get_model('moganet_xt_toy', pretrained=True)
 
 
 @pytest.fixture(scope='module')

@@ -20,6 +20,7 @@ Weights (``pretrained``):
 """
 import difflib
 import fnmatch
+import glob
 import os
 import os.path as osp
 from functools import lru_cache
@@ -52,6 +53,15 @@ def _models() -> Dict[str, Published]:
     return {entry.name: entry for entry in load_published(root).values()}
 
 
+@lru_cache(maxsize=1)
+def _toy_configs() -> Dict[str, str]:
+    """Name -> file of the toy configs (``configs/<task>/toy/``): the
+    demos' models, which have no model index entry (nothing published)."""
+    pattern = osp.join(files_root(), 'configs', '*', 'toy', '*.py')
+    return {osp.splitext(osp.basename(path))[0]: path
+            for path in sorted(glob.glob(pattern))}
+
+
 def list_models(pattern: str = '*', task: Optional[str] = None) -> List[str]:
     """The names in the model index that match ``pattern`` (shell-style:
     ``'mask_rcnn_*'``), of ``task`` (``det``, ``seg``, ``pose``, ``cls``)
@@ -69,7 +79,8 @@ def model_entry(name: str) -> Published:
     """
     models = _models()
     if name not in models:
-        close = difflib.get_close_matches(name, models, n=3)
+        close = difflib.get_close_matches(
+            name, [*models, *_toy_configs()], n=3)
         hint = (f'; did you mean {", ".join(close)}?' if close else
                 '; mmmoga.list_models() lists them')
         raise ConfigCheckError(f'no model named {name!r} in the model index '
@@ -78,12 +89,15 @@ def model_entry(name: str) -> Published:
 
 
 def config_file(name: str) -> str:
-    """The config file of model ``name``, or ``name`` itself when it is a
-    config file's path."""
+    """The config file of model ``name`` (a model index name, or a toy
+    config's name such as ``moganet_xt_toy``), or ``name`` itself when it
+    is a config file's path."""
     if name.endswith('.py') or osp.sep in name:
         if not osp.isfile(name):
             raise ConfigCheckError(f'config file {name} does not exist')
         return name
+    if name not in _models() and name in _toy_configs():
+        return _toy_configs()[name]
     return osp.join(files_root(), model_entry(name).config)
 
 
