@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from helpers import REPO, run_tool
-from mmmoga.apis import load_config, prepare_training
+from helpers import REPO, config_with, run_tool
+from mmmoga.apis import prepare_training
 from mmmoga.apis.run.training import RANDOM_INIT
 from mmmoga.checkpoint import cached_weights_path, fetch_weights
 from mmmoga.errors import CheckpointError
@@ -60,7 +60,7 @@ def test_a_cached_file_needs_no_network(closed_url, torch_home):
 
 
 def toy_config(data_root):
-    return load_config(TOY_TASKS[TASK].config, {
+    return config_with(TOY_TASKS[TASK].config, **{
         f'{split}_dataloader.dataset.data_root': data_root + '/'
         for split in ('train', 'val', 'test')})
 
