@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import add_round_arguments, report, run_worker
+from common import Countdown, add_round_arguments, report, run_worker
 
 MODELS = {
     'moganet_xt': dict(type='MogaNet', arch='xtiny', out_indices=(3, )),
@@ -235,12 +235,14 @@ def main():
         onnx_path = osp.join(tmp, 'moganet_s_deploy.onnx')
         if any(f in ONNX_FORMS for _, f in variants):
             export_onnx(onnx_path, args.size)
+        countdown = Countdown(args.rounds * len(variants))
         for round_index in range(args.rounds):
             for model, form in variants:
                 measured = measure(model, form, args, onnx_path)
                 threads = measured['threads']
                 results[(model, form)].append(measured['img_s'])
-                print(f'round {round_index + 1}/{args.rounds} {model:<11} '
+                print(f'{countdown.tick()} round {round_index + 1}/'
+                      f'{args.rounds} {model:<11} '
                       f'{form:<12} {measured["img_s"]:6.2f} img/s '
                       f'({measured["allocator"]})', flush=True)
     speed = {v: statistics.median(r) for v, r in results.items()}

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 
 def run_worker(script, worker_args):
@@ -18,6 +19,22 @@ def run_worker(script, worker_args):
         raise SystemExit(f'{" ".join(command[1:])} failed:\n'
                          f'{result.stderr[-3000:]}')
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Countdown:
+    """``[done/total, about N min left]``, to begin the line printed after
+    each of ``total`` measurements: the time left is the mean time of
+    those done so far times the number still to do."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+
+    def tick(self) -> str:
+        self.done += 1
+        mean = (time.perf_counter() - self.start) / self.done
+        left = mean * (self.total - self.done)
+        return (f'[{self.done}/{self.total}, about {left / 60:.0f} min '
+                'left]')
 
 
 def report(values):

@@ -28,6 +28,7 @@ import statistics
 import tempfile
 
 from common import (
+    Countdown,
     add_round_arguments,
     detector_parser,
     export_and_report,
@@ -120,6 +121,7 @@ def measure(args, onnx_file):
           + (f' ({exported["note"]})' if exported['note'] else ''),
           flush=True)
     results = {name: [] for name in CONFIGS}
+    countdown = Countdown(args.rounds * len(CONFIGS))
     for round_index in range(args.rounds):
         for name in CONFIGS:
             measured = run_worker(__file__, [
@@ -127,7 +129,8 @@ def measure(args, onnx_file):
                 args.warmup, '--size', *args.size, '--onnx-file', onnx_file
             ])
             results[name].append(measured['seconds'])
-            print(f'round {round_index + 1}/{args.rounds} {name:<17} '
+            print(f'{countdown.tick()} round {round_index + 1}/'
+                  f'{args.rounds} {name:<17} '
                   f'{measured["seconds"]:6.2f} s  '
                   f'({measured["detections"]} detections, '
                   f'{measured["allocator"]}, {measured["threads"]} threads)',

@@ -20,6 +20,7 @@ import statistics
 import tempfile
 
 from common import (
+    Countdown,
     add_round_arguments,
     export_and_report,
     exported_model,
@@ -84,6 +85,7 @@ def measure(args, onnx_file):
     print(f'exported MogaNet-S 256x192: ONNX Runtime equals PyTorch within '
           f'{exported["difference"]:.1e} of the largest output', flush=True)
     results = {name: [] for name in VARIANTS}
+    countdown = Countdown(args.rounds * len(VARIANTS))
     for round_index in range(args.rounds):
         for name in VARIANTS:
             measured = run_worker(__file__, [
@@ -91,7 +93,8 @@ def measure(args, onnx_file):
                 args.runs, '--warmup', args.warmup, '--onnx-file', onnx_file
             ])
             results[name].append(measured['crops_per_second'])
-            print(f'round {round_index + 1}/{args.rounds} {name:<12} '
+            print(f'{countdown.tick()} round {round_index + 1}/'
+                  f'{args.rounds} {name:<12} '
                   f'{measured["crops_per_second"]:7.1f} crops/s '
                   f'({measured["allocator"]}, {measured["threads"]} '
                   'threads)', flush=True)

@@ -23,17 +23,24 @@ all fall back to:
 It also makes mmengine load local checkpoints safely on torch >= 2.6
 (:mod:`mmmoga.checkpoint.safe_loading`), and lets configs inherit ours as
 ``mmmoga::<task>/<file>.py``
-(:func:`mmmoga.model_index.enable_package_configs`).
+(:func:`mmmoga.model_index.enable_package_configs`). It ignores the
+warnings that say nothing a user can act on
+(:mod:`mmmoga.utils.harmless_warnings`).
 ``mmmoga.list_models``, ``get_config``, ``get_model`` and
 ``get_inferencer`` give models and configs by name
 (:mod:`mmmoga.apis.run.model`). The layers and which way imports run are
 described in ``docs/architecture.md``.
 """
-from . import datasets, engine, runtime, visualization  # noqa: F401
-from .checkpoint import enable_safe_checkpoint_loading
-from .model_index import enable_package_configs
-from .models import LayerNorm2d, MogaNet
-from .version import __version__
+# First: mmengine warns as it is imported.
+from .utils.harmless_warnings import ignore_harmless_warnings  # noqa: I001
+
+ignore_harmless_warnings()
+
+from . import datasets, engine, runtime, visualization  # noqa: E402,F401
+from .checkpoint import enable_safe_checkpoint_loading  # noqa: E402
+from .model_index import enable_package_configs  # noqa: E402
+from .models import LayerNorm2d, MogaNet  # noqa: E402
+from .version import __version__  # noqa: E402
 
 enable_safe_checkpoint_loading()
 enable_package_configs()

@@ -17,12 +17,16 @@ class VisualizationHook(NamedTuple):
     """How a library's visualization hook is told to draw every test
     prediction: ``type`` in ``default_hooks.visualization``, the ``switch``
     that turns drawing on, the key of its output directory (None: it saves
-    through the visualizer, whose ``save_dir`` becomes the directory) and
-    other settings it needs."""
+    through the visualizer, whose ``save_dir`` becomes the directory),
+    whether the hook puts that directory under ``WORK_DIR/<timestamp>/``
+    (else it is used as given), other settings it needs, and whether its
+    pictures put the ground truth (left) beside the prediction (right)."""
     type: str
     switch: str
     out_dir_key: Optional[str]
+    in_run_folder: bool
     settings: Dict
+    side_by_side: bool
 
 
 class Task(NamedTuple):
@@ -109,7 +113,8 @@ TASKS: Dict[str, Task] = {
             input_order='width x height',
             count_size=(1280, 800),
             visualization_hook=VisualizationHook(
-                'DetVisualizationHook', 'draw', 'test_out_dir', {}),
+                'DetVisualizationHook', 'draw', 'test_out_dir', True, {},
+                side_by_side=True),
             inference='mmmoga.apis.run.inference:infer_detection',
             inferencer='mmdet.apis:DetInferencer',
             graph='mmmoga.apis.export.detector:detection_graph',
@@ -136,7 +141,8 @@ TASKS: Dict[str, Task] = {
             # mmseg's hook draws only every `interval`-th image unless told
             # otherwise.
             visualization_hook=VisualizationHook(
-                'SegVisualizationHook', 'draw', None, {'interval': 1}),
+                'SegVisualizationHook', 'draw', None, False, {'interval': 1},
+                side_by_side=True),
             inference='mmmoga.apis.run.inference:infer_segmentation',
             inferencer='mmseg.apis:MMSegInferencer',
             graph='mmmoga.apis.export.segmentor:segmentor_graph',
@@ -164,7 +170,8 @@ TASKS: Dict[str, Task] = {
             input_order='height x width',
             count_size=None,
             visualization_hook=VisualizationHook(
-                'PoseVisualizationHook', 'enable', 'out_dir', {}),
+                'PoseVisualizationHook', 'enable', 'out_dir', True, {},
+                side_by_side=False),
             inference='mmmoga.apis.run.inference:infer_pose',
             inferencer='mmpose.apis:MMPoseInferencer',
             graph='mmmoga.apis.export.pose:pose_keypoints',
@@ -189,9 +196,11 @@ TASKS: Dict[str, Task] = {
             input_order='height x width',
             count_size=None,
             # mmpretrain's hook draws every 5000th image unless told
-            # otherwise.
+            # otherwise, into its output directory as given.
             visualization_hook=VisualizationHook(
-                'VisualizationHook', 'enable', 'out_dir', {'interval': 1}),
+                'VisualizationHook', 'enable', 'out_dir', False,
+                {'interval': 1},
+                side_by_side=False),
             inference='mmmoga.apis.run.inference:infer_classification',
             inferencer='mmpretrain.apis:ImageClassificationInferencer',
             graph='mmmoga.apis.export.classifier:classifier_logits',

@@ -191,6 +191,15 @@ def run_distributed_tool(*args, env=None, timeout=600):
     return result
 
 
+def logged_environment(work_dir):
+    """The log file of the one run in ``work_dir``, which describes the
+    environment and the config."""
+    import glob
+    (log_file, ) = glob.glob(osp.join(work_dir, '*', '*.log'))
+    with open(log_file) as f:
+        return f.read()
+
+
 def config_with(config, **overrides):
     """A config file of the repository, with ``overrides`` merged in (keys
     as for --cfg-options)."""

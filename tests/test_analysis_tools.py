@@ -128,7 +128,9 @@ def test_cam_is_drawn_over_the_image(results, interaction_out, method):
     assert re.match(rf'{method}( of class \d \(\w+\))?, stage 2 \(4x4 '
                     r'positions\)', result.stdout.splitlines()[-1])
     drawing = mmcv.imread(str(interaction_out / f'{method}.png'))
-    assert drawing.shape == (64, 64, 3)  # the toy test crop
+    # The toy test crop (64x64) and the map over it, side by side,
+    # enlarged to 512x512 each.
+    assert drawing.shape[0] == 512 and drawing.shape[1] > 1024
 
 
 @pytest.mark.parametrize('run, error', [

@@ -15,6 +15,7 @@ import pytest
 from helpers import (
     config_with,
     corrupt_copy,
+    logged_environment,
     run_distributed_tool,
     run_tool,
     tool_error,
@@ -94,7 +95,9 @@ def test_distributed_training_on_two_cpu_processes(task_toy_data, tmp_path):
     log = result.stdout + result.stderr
     # torchrun exits non-zero if any rank fails, so both ranks finished.
     assert result.returncode == 0, log[-4000:]
-    assert 'Distributed training: True' in log
+    # The environment is described in the log file (the console leads
+    # with progress).
+    assert 'Distributed training: True' in logged_environment(work_dir)
     # 8 images, 2 per process and iteration: the two processes share the
     # epoch in 2 iterations (one process alone would take 4).
     assert 'Epoch(train) [1][2/2]' in log

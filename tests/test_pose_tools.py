@@ -13,6 +13,7 @@ import pytest
 from helpers import config_with, run_tool
 from mmmoga.apis import check_config
 from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
+from mmmoga.visualization import enlargement
 from toy_tasks import TOY_TASKS, short_run_options
 
 # Runs the tools end to end (training included).
@@ -70,7 +71,10 @@ def test_infer_draws_the_people_in_given_boxes(task_trained_toy,
         people = [a for a in coco['annotations']
                   if a['image_id'] == image['id']]
         drawn = cv2.imread(str(tmp_path / 'vis' / f'{stem}.png'))
-        assert drawn.shape == (image['height'], image['width'], 3)
+        # Enlarged to a readable size.
+        scale = enlargement(image['height'], image['width'])
+        assert drawn.shape == (round(image['height'] * scale),
+                               round(image['width'] * scale), 3)
         with open(tmp_path / 'pred' / f'{stem}.json') as f:
             predictions = json.load(f)
         assert len(predictions) == len(people)

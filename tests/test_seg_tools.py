@@ -14,12 +14,14 @@ from mmengine.config import Config
 from helpers import (
     REPO,
     config_with,
+    logged_environment,
     run_distributed_tool,
     run_tool,
 )
 from mmmoga.apis import check_config
 from mmmoga.errors import ConfigCheckError, DatasetNotFoundError
 from mmmoga.toy_data import SEG_CLASSES
+from mmmoga.visualization import enlargement
 from toy_tasks import TOY_TASKS, short_run_options
 
 # Runs the tools end to end (training included).
@@ -83,7 +85,12 @@ def test_infer_writes_overlays_and_label_maps(task_trained_toy,
         overlay = cv2.imread(str(tmp_path / 'vis' / f'{stem}.png'))
         labels = cv2.imread(str(tmp_path / 'pred' / f'{stem}.png'),
                             cv2.IMREAD_UNCHANGED)
-        assert overlay.shape == image.shape
+        # Enlarged to a readable size, with the legend beside the image.
+        height, width = image.shape[:2]
+        scale = enlargement(height, width)
+        # (to the pixel: matplotlib renders whole pixels)
+        assert abs(overlay.shape[0] - height * scale) < 1
+        assert overlay.shape[1] > width * scale
         assert labels.shape == image.shape[:2]
         assert labels.max() < len(SEG_CLASSES)
 
@@ -178,7 +185,9 @@ def test_distributed_training_on_two_cpu_processes(task_toy_data, tmp_path):
         env=dict(PYTHON=sys.executable, PORT='29534', OMP_NUM_THREADS='1'))
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
-    assert 'Distributed training: True' in log
+    # The environment is described in the log file (the console leads
+    # with progress).
+    assert 'Distributed training: True' in logged_environment(work_dir)
     assert 'SyncBN layers of the model run as BN' in log
     assert 'mIoU' in log
     assert osp.isfile(osp.join(work_dir, 'iter_1.pth'))

@@ -15,7 +15,7 @@
 import os.path as osp
 
 from mmmoga.apis import report_errors
-from mmmoga.apis.run.cli import ToolArgumentParser
+from mmmoga.apis.run.cli import ToolArgumentParser, count_from
 from mmmoga.apis.run.inference import (
     DEFAULT_SCORE_THR,
     InferenceSettings,
@@ -49,6 +49,9 @@ def parse_args():
                         'without it each image is one person box')
     parser.add_argument('--kpt-thr', type=float, default=0.3,
                         help='pose: draw keypoints scoring at least this')
+    parser.add_argument('--top-classes', type=count_from(1), default=5,
+                        help='classification: how many of the best classes '
+                        'are listed beside the image (default: %(default)s)')
     parser.add_argument('--deploy', action='store_true',
                         help='run MogaNet in deploy mode (folded for '
                         'inference, faster on the CPU) after loading the '
@@ -72,6 +75,7 @@ def main():
     settings = InferenceSettings(
         checkpoint=args.checkpoint, out_dir=args.out_dir, device=args.device,
         deploy=args.deploy, score_thr=args.score_thr, kpt_thr=args.kpt_thr,
+        top_classes=args.top_classes,
         person_boxes=load_person_boxes(args.bboxes) if args.bboxes else None,
         allow_partial=args.allow_partial, backend=args.backend)
     found = infer(args.config, args.inputs, settings)

@@ -7,6 +7,8 @@ or classification alike (the task and registry scope come from the config).
     bash tools/dist_test.sh configs/det/mask_rcnn_moga_s.py CHECKPOINT 8
 """
 
+import time
+
 from mmmoga.apis import (
     add_runner_arguments,
     load_tool_config,
@@ -14,6 +16,7 @@ from mmmoga.apis import (
     report_errors,
 )
 from mmmoga.apis.run.cli import ToolArgumentParser
+from mmmoga.apis.run.testing import caption_drawings
 from mmmoga.engine import build_runner
 from mmmoga.runtime import BACKENDS
 from mmmoga.utils import tune_malloc
@@ -35,9 +38,10 @@ def parse_args():
     parser.add_argument(
         '--show-dir',
         help='draw every prediction into images saved in this directory: '
-        'WORK_DIR/<timestamp>/SHOW_DIR for detection, pose and '
-        'classification, SHOW_DIR/vis_data/vis_image for segmentation '
-        '(where each library\'s own test tool puts them)')
+        'WORK_DIR/<timestamp>/SHOW_DIR for detection and pose, SHOW_DIR '
+        'for classification, SHOW_DIR/vis_data/vis_image for segmentation '
+        '(where each library\'s own test tool puts them; the tool prints '
+        'the folder at the end)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='seconds per shown image')
     parser.add_argument(
@@ -74,11 +78,13 @@ def main():
         wait_time=args.wait_time, out=args.out, tta=args.tta,
         deploy=args.deploy, allow_partial=args.allow_partial,
         backend=args.backend)
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, verbose=args.verbose)
+    started = time.time()
     runner.test()
     if drawn_dir is not None:
-        print('drawn predictions are in '
-              f'{drawn_dir.format(timestamp=runner.timestamp)}')
+        drawn_dir = drawn_dir.format(timestamp=runner.timestamp)
+        caption_drawings(cfg, drawn_dir, started)
+        print(f'drawn predictions are in {drawn_dir}')
 
 
 if __name__ == '__main__':

@@ -51,7 +51,7 @@ def main():
     cfg = load_tool_config(args)
     prepare_training(cfg, amp=args.amp, auto_scale_lr=args.auto_scale_lr,
                      resume=args.resume, no_pretrained=args.no_pretrained)
-    build_runner(cfg).train()
+    build_runner(cfg, verbose=args.verbose).train()
 
 
 if __name__ == '__main__':

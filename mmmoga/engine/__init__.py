@@ -21,6 +21,7 @@ from .runner import (
                                  build_runner,
                                  make_training_resumable,
 )
+from .tool_logging import quiet_current_logger, quiet_logger
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
@@ -30,5 +31,5 @@ __all__ = [
     'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',
     'ResumableIterBasedTrainLoop', 'ResumeStateHook', 'SampleIndex',
     'add_custom_hook', 'build_config_model', 'build_runner',
-    'make_training_resumable'
+    'make_training_resumable', 'quiet_current_logger', 'quiet_logger'
 ]

@@ -11,9 +11,10 @@ from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 from torch import nn
 
 from .distributed import prepare_distributed
+from .tool_logging import QuietRunnerLogging
 
 
-def build_runner(cfg: Config) -> Runner:
+def build_runner(cfg: Config, verbose: bool = False) -> Runner:
     """The Runner of ``cfg`` (or its ``runner_type``), after preparing a
     CPU-only distributed launch if there is one. mmengine's
     ``CheckpointHook`` is replaced by ``AtomicCheckpointHook`` (same
@@ -25,7 +26,9 @@ def build_runner(cfg: Config) -> Runner:
     training resumes exactly where a killed run stopped
     (:func:`make_training_resumable`). These changes go into a copy: the
     caller's ``cfg`` stays as it was (the demos read its datasets
-    afterwards)."""
+    afterwards). Its console leads with progress and results
+    (:mod:`mmmoga.engine.tool_logging`); ``verbose`` shows the environment,
+    the config and the per-parameter optimizer settings too."""
     cfg = copy.deepcopy(cfg)
     prepare_distributed(cfg)
     checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
@@ -45,8 +48,17 @@ def build_runner(cfg: Config) -> Runner:
     add_custom_hook(cfg, 'NonFiniteLossHook')
     make_training_resumable(cfg)
 
-    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
-        RUNNERS.build(cfg)
+    runner_type = cfg.get('runner_type', Runner)
+    if isinstance(runner_type, str):
+        with RUNNERS.switch_scope_and_registry(
+                cfg.get('default_scope')) as registry:
+            runner_type = registry.get(runner_type)
+    # The logger is built inside Runner.__init__, which logs the
+    # environment right after: a subclass is the one place to filter it.
+    quiet_runner = type(runner_type.__name__,
+                        (QuietRunnerLogging, runner_type),
+                        dict(verbose=verbose))
+    return quiet_runner.from_cfg(cfg)
 
 
 def add_custom_hook(cfg: Config, hook_type: str,

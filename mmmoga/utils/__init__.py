@@ -1,5 +1,6 @@
 """Helpers that know nothing of models, data or training."""
 from .allocator import add_allocator_argument, tune_malloc
+from .progress import step, tracked
 from .random_state import (
                            preserved_rng,
                            rng_states,
@@ -12,5 +13,6 @@ from .timing import median_seconds
 
 __all__ = [
     'add_allocator_argument', 'tune_malloc', 'preserved_rng', 'rng_states',
-    'sample_seed', 'seeded_rng', 'set_rng_states', 'median_seconds', 'counted'
+    'sample_seed', 'seeded_rng', 'set_rng_states', 'median_seconds', 'counted',
+    'step', 'tracked'
 ]

@@ -1,21 +1,67 @@
 """Drawing predictions where the task libraries' own visualizers fall short.
 
-``import mmmoga`` registers ``OneLabelDetVisualizer`` in MMEngine's root
-``VISUALIZERS`` registry (mmdet's falls back to it), by a function that
-imports the class, and with it MMDetection, only when a config builds one.
+``import mmmoga`` registers in MMEngine's root ``VISUALIZERS`` registry
+(which the task libraries' registries fall back to) ``OneLabelDetVisualizer``
+and a readable version of each library's visualizer
+(:mod:`mmmoga.visualization.readable`): ``ReadableDetLocalVisualizer``,
+``ReadableSegLocalVisualizer``, ``ReadablePoseLocalVisualizer``,
+``ReadableUniversalVisualizer``. Each is registered by a function that
+imports its module, and with it the task library, only when a config builds
+one.
 """
+import importlib
+
+from mmengine.config import Config
 from mmengine.registry import VISUALIZERS
 
 from .pose_drawing import PoseDrawer, load_person_boxes
+from .readable import captioned_side_by_side, enlargement
+
+# Each visualizer registered here: its module, and the library visualizer
+# it makes readable (None: one of our own).
+VISUALIZER_MODULES = {
+    'OneLabelDetVisualizer': ('det_drawing', None),
+    'ReadableDetLocalVisualizer': ('det_drawing', 'DetLocalVisualizer'),
+    'ReadableSegLocalVisualizer': ('seg_drawing', 'SegLocalVisualizer'),
+    'ReadablePoseLocalVisualizer': ('pose_visualizer', 'PoseLocalVisualizer'),
+    'ReadableUniversalVisualizer': ('cls_drawing', 'UniversalVisualizer'),
+}
+# A library visualizer's type -> its readable version's.
+READABLE_VISUALIZERS = {
+    library: name
+    for name, (_, library) in VISUALIZER_MODULES.items() if library
+}
 
 
-@VISUALIZERS.register_module(name='OneLabelDetVisualizer')
-def build_one_label_det_visualizer(**args):
-    """:class:`~mmmoga.visualization.det_drawing.OneLabelDetVisualizer` with
-    the config's arguments (which its constructor checks), as the one
-    instance of that name, as the registry builds visualizers."""
-    from .det_drawing import OneLabelDetVisualizer
-    return OneLabelDetVisualizer.get_instance(**args)
+def _register(name: str, module: str):
+
+    def build(**args):
+        """The visualizer with the config's arguments (which its constructor
+        checks), as the one instance of that name, as the registry builds
+        visualizers."""
+        visualizer_class = getattr(
+            importlib.import_module(f'{__name__}.{module}'), name)
+        return visualizer_class.get_instance(**args)
+
+    build.__name__ = f'build_{name}'
+    VISUALIZERS.register_module(name=name, module=build)
 
 
-__all__ = ['PoseDrawer', 'load_person_boxes', 'build_one_label_det_visualizer']
+for _name, (_module, _) in VISUALIZER_MODULES.items():
+    _register(_name, _module)
+
+
+def use_readable_visualizer(cfg: Config):
+    """Makes ``cfg.visualizer`` the readable version of the library
+    visualizer it names (same arguments); any other visualizer, a user's
+    own or ours, is kept."""
+    visualizer = cfg.get('visualizer')
+    if visualizer is not None and visualizer.get('type') in \
+            READABLE_VISUALIZERS:
+        visualizer['type'] = READABLE_VISUALIZERS[visualizer['type']]
+
+
+__all__ = [
+    'PoseDrawer', 'load_person_boxes', 'use_readable_visualizer',
+    'READABLE_VISUALIZERS', 'captioned_side_by_side', 'enlargement'
+]

@@ -17,10 +17,16 @@ import numpy as np
 from mmdet.visualization import DetLocalVisualizer
 from torchvision.ops import nms
 
+from .readable import ReadableDrawing
 
-class OneLabelDetVisualizer(DetLocalVisualizer):
-    """mmdet's ``DetLocalVisualizer`` (same arguments), drawing one label per
-    object.
+
+class ReadableDetLocalVisualizer(ReadableDrawing, DetLocalVisualizer):
+    """MMDetection's ``DetLocalVisualizer`` (same arguments), readable."""
+
+
+class OneLabelDetVisualizer(ReadableDetLocalVisualizer):
+    """mmdet's ``DetLocalVisualizer`` (same arguments), readable
+    (:class:`ReadableDetLocalVisualizer`), drawing one label per object.
 
     Args:
         iou_thr: Of predicted boxes that overlap by more than this, only the

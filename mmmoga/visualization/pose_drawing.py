@@ -18,6 +18,7 @@ import numpy as np
 from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.utils import tracked
 
 
 def load_person_boxes(ann_file: str) -> Dict[str, np.ndarray]:
@@ -102,6 +103,8 @@ class PoseDrawer:
             raise ConfigCheckError(
                 f'{self.model.cfg.filename} is a {self.model.cfg.data_mode} '
                 'model; the pose drawing serves top-down models')
+        from . import use_readable_visualizer
+        use_readable_visualizer(self.model.cfg)
         self.visualizer = VISUALIZERS.build(self.model.cfg.visualizer)
         self.visualizer.set_dataset_meta(self.model.dataset_meta)
 
@@ -137,7 +140,8 @@ class PoseDrawer:
         are looked up by file name in ``boxes``. Returns the number of
         images."""
         count = 0
-        for path in image_paths:
+        image_paths = list(image_paths)
+        for path in tracked(image_paths, 'drawing'):
             stem = osp.splitext(osp.basename(path))[0]
             image_boxes = None if boxes is None else boxes.get(
                 osp.basename(path))

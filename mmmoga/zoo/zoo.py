@@ -14,6 +14,7 @@ from mmmoga.apis.analysis.complexity import (
 )
 from mmmoga.model_index import Published
 from mmmoga.tasks import TASKS, task_of
+from mmmoga.utils import tracked
 
 from .report import SIZE_NAMES, diff_pct
 from .results import find_metrics
@@ -144,28 +145,14 @@ def zoo_rows(configs: Sequence[str], root: str,
     """The row of each config (of ``task`` only, if given), with a progress
     bar; a config that cannot be built or counted becomes its error row.
     ``options`` are those of :func:`zoo_row` after ``published``."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
     rows = []
-    columns = [TextColumn('{task.description}'), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn('{task.fields[config]}')]
-    with Progress(*columns, transient=False) as progress:
-        bar = progress.add_task('zoo', total=len(configs), config='')
-        for config in configs:
-            progress.update(bar, config=osp.basename(config))
-            entry = published.get(config)
-            try:
-                row = zoo_row(config, root, entry, **options)
-            # One broken config must not stop the table: its row says why.
-            except Exception as error:  # noqa: BLE001
-                row = error_row(config, error, None, entry)
-            if task is None or row.get('task') == task:
-                rows.append(row)
-            progress.advance(bar)
+    for config in tracked(configs, 'zoo', label=osp.basename):
+        entry = published.get(config)
+        try:
+            row = zoo_row(config, root, entry, **options)
+        # One broken config must not stop the table: its row says why.
+        except Exception as error:  # noqa: BLE001
+            row = error_row(config, error, None, entry)
+        if task is None or row.get('task') == task:
+            rows.append(row)
     return rows

@@ -64,7 +64,8 @@ def main():
     size = counted_size(cfg, task, args.shape)
     speed = measure_speed(model, cfg, task, device=args.device,
                           warmup=args.warmup, repeats=args.repeats,
-                          batch_size=args.batch_size, size=size)
+                          batch_size=args.batch_size, size=size,
+                          progress='timing')
     device = args.device if not args.device.startswith('cuda') else \
         torch.cuda.get_device_name(torch.device(args.device))
     threads = f', {torch.get_num_threads()} threads' \

@@ -80,7 +80,7 @@ def main():
     result = interaction_strength(
         classifier_log_odds(model, data.images, data.labels, args.grid),
         num_patches, len(data.images), DEFAULT_ORDER_RATIOS, args.pairs,
-        args.contexts, args.seed)
+        args.contexts, args.seed, progress='measuring interactions')
     name = args.name or osp.splitext(osp.basename(args.config))[0]
     os.makedirs(args.out_dir, exist_ok=True)
     csv_path = osp.join(args.out_dir, 'interaction_strength.csv')

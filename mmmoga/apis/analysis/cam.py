@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.visualization import enlargement
 
 from ..run.config import test_pipeline
 
@@ -117,6 +118,22 @@ def overlay(image: np.ndarray, cam: np.ndarray,
     heat = cv2.applyColorMap(np.uint8(255 * resized.clip(0, 1)),
                              cv2.COLORMAP_JET)
     return np.uint8((1 - opacity) * image + opacity * heat)
+
+
+def beside_image(image: np.ndarray, cam: np.ndarray,
+                 opacity: float = 0.5) -> np.ndarray:
+    """The BGR ``image`` and, on its right, ``cam`` drawn over it
+    (:func:`overlay`), both enlarged so that their short side is at least
+    ``MIN_SHORT_SIDE`` pixels (:mod:`mmmoga.visualization.readable`)."""
+    import cv2
+    height, width = image.shape[:2]
+    scale = enlargement(height, width)
+    enlarged = cv2.resize(image, (round(width * scale), round(height * scale)),
+                          interpolation=cv2.INTER_CUBIC)
+    gap = np.full((enlarged.shape[0], max(4, enlarged.shape[1] // 64), 3),
+                  255, np.uint8)
+    return np.concatenate([enlarged, gap, overlay(enlarged, cam, opacity)],
+                          axis=1)
 
 
 class ActivationMap(NamedTuple):

@@ -172,11 +172,12 @@ def count_complexity(model: nn.Module, cfg, task: str,
 def measure_speed(model: nn.Module, cfg, task: str, device: str = 'cpu',
                   warmup: int = 2, repeats: int = 5,
                   batch_size: int = 1,
-                  size: Optional[Tuple[int, int]] = None
-                  ) -> Dict[str, float]:
+                  size: Optional[Tuple[int, int]] = None,
+                  progress: Optional[str] = None) -> Dict[str, float]:
     """Latency (median ms per batch of ``batch_size`` images of ``size``,
     default the official one, after ``warmup`` runs) and throughput
-    (images/s) of the counted forward."""
+    (images/s) of the counted forward; with a ``progress`` description, a
+    bar of that name counts the runs."""
     size = size or input_size(cfg, task)
     model = model.to(device).eval()
     counted = CountedForward(model, task, size)
@@ -186,7 +187,7 @@ def measure_speed(model: nn.Module, cfg, task: str, device: str = 'cpu',
     synchronize = torch.cuda.synchronize if device.startswith('cuda') \
         else None
     latency, _ = median_seconds(lambda: counted(inputs), warmup, repeats,
-                                synchronize)
+                                synchronize, progress)
     return dict(latency_ms=latency * 1000,
                 throughput=batch_size / latency)
 

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.utils import tracked
 
 from ..run.config import test_pipeline
 from ..run.inference import IMAGE_SUFFIXES
@@ -86,15 +87,19 @@ def interaction_strength(values: Callable[[np.ndarray], np.ndarray],
                          num_patches: int, num_inputs: int,
                          ratios: Sequence[float] = DEFAULT_ORDER_RATIOS,
                          pairs: int = 16, contexts: int = 2,
-                         seed: int = 0) -> InteractionStrength:
+                         seed: int = 0,
+                         progress: Optional[str] = None
+                         ) -> InteractionStrength:
     """The interaction strength of ``values``, a function of input index and
     masks: ``values(index, masks)`` with masks of shape ``(k, num_patches)``
-    gives ``f`` of input ``index`` on each of the ``k`` sets."""
+    gives ``f`` of input ``index`` on each of the ``k`` sets. With a
+    ``progress`` description, a bar of that name counts the inputs."""
     generator = np.random.default_rng(seed)
     orders = orders_of(num_patches, ratios)
     totals = np.zeros(len(orders))
     forwards = 0
-    for index in range(num_inputs):
+    indices = range(num_inputs)
+    for index in (tracked(indices, progress) if progress else indices):
         masks = sample_masks(num_patches, orders, pairs, contexts, generator)
         f = np.asarray(values(index, masks.reshape(-1, num_patches)),
                        dtype=np.float64).reshape(masks.shape[:4])

@@ -51,10 +51,11 @@ def first_kept_by_nms(boxes: torch.Tensor, scores: torch.Tensor,
 
 @first_kept_by_nms.register_fake
 def _first_kept_by_nms_fake(boxes, scores, iou_threshold, max_kept):
-    # An unbacked count as torchvision's own nms makes it: with
-    # new_dynamic_size(), torch.export refused mmdet's delta2bbox, which
-    # branches on a count of 0, as a guard on data.
-    count = torch.library.get_ctx().create_unbacked_symint()
+    # An unbacked count as torchvision's own nms makes it, at least 2 (what
+    # the deprecated create_unbacked_symint() gave): with the default
+    # minimum of 0, torch.export refused mmdet's delta2bbox, which branches
+    # on a count of 0, as a guard on data.
+    count = torch.library.get_ctx().new_dynamic_size(min=2)
     return boxes.new_empty(count, dtype=torch.int64)
 
 

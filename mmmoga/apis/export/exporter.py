@@ -21,6 +21,7 @@ from mmmoga.errors import ConfigCheckError, ConversionError
 from mmmoga.models import MogaNet
 from mmmoga.runtime import store_dataset_meta
 from mmmoga.tasks import TASKS_BY_SCOPE
+from mmmoga.utils import step
 
 from ..run.reparameterization import TOLERANCE, load_reparameterized_model
 from .comparison import model_inputs, onnxruntime_difference
@@ -165,21 +166,28 @@ def export_onnx(cfg: Config, checkpoint: str, path: str,
     unchecked = path + '.unchecked'
     try:
         if not fixed_size:
-            export_graph(module, output_names, in_channels, shape, True,
-                         unchecked)
+            with step('tracing the model into an ONNX graph of any image '
+                      'size'):
+                export_graph(module, output_names, in_channels, shape, True,
+                             unchecked)
             shapes = [traced, other]
-            difference = onnxruntime_difference(
-                module, unchecked, in_channels, shapes, raise_errors=False)
+            with step('checking the graph against PyTorch in ONNX Runtime'):
+                difference = onnxruntime_difference(
+                    module, unchecked, in_channels, shapes,
+                    raise_errors=False)
             if not difference <= TOLERANCE:
                 fixed_size = (
                     f'at {other[1]}x{other[2]} the graph is wrong (the model '
                     'computes sizes from the traced shape)')
         if fixed_size:
-            export_graph(module, output_names, in_channels, shape, False,
-                         unchecked)
+            with step(f'tracing the model into an ONNX graph of size '
+                      f'{height}x{width}'):
+                export_graph(module, output_names, in_channels, shape, False,
+                             unchecked)
             shapes = [traced, (1, height, width)]
-            difference = onnxruntime_difference(module, unchecked,
-                                                in_channels, shapes)
+            with step('checking the graph against PyTorch in ONNX Runtime'):
+                difference = onnxruntime_difference(module, unchecked,
+                                                    in_channels, shapes)
         if not difference <= TOLERANCE:
             raise ConversionError(
                 f'ONNX Runtime outputs differ from PyTorch by '

@@ -15,8 +15,8 @@ from .cli import add_cfg_options_argument
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser):
-    """Adds --cfg-options, --launcher, --default-malloc and torchrun's
-    --local-rank."""
+    """Adds --cfg-options, --launcher, --verbose, --default-malloc and
+    torchrun's --local-rank."""
     add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher',
@@ -25,6 +25,12 @@ def add_runner_arguments(parser: argparse.ArgumentParser):
         help='job launcher')
     # torchrun passes --local-rank (older launchers --local_rank).
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--verbose',
+        action='store_true',
+        help='print the environment, the config and the order of the hooks '
+        '(always in the log file in the work dir), and the optimizer\'s '
+        'setting for each parameter')
     add_allocator_argument(parser)
 
 

@@ -36,6 +36,7 @@ from mmmoga.checkpoint import (
     checkpoint_problem,
     load_checkpoint_file,
 )
+from mmmoga.engine import quiet_current_logger
 from mmmoga.errors import (
     CheckpointError,
     CheckpointLayoutError,
@@ -43,6 +44,8 @@ from mmmoga.errors import (
 )
 from mmmoga.models import reparameterize_model
 from mmmoga.tasks import TASKS_BY_SCOPE
+from mmmoga.utils import tracked
+from mmmoga.visualization import use_readable_visualizer
 
 from .config import load_config, test_dataset_meta
 from .config_checks import check_backbone
@@ -66,6 +69,7 @@ class InferenceSettings(NamedTuple):
     person_boxes: Optional[Dict[str, np.ndarray]] = None
     allow_partial: bool = False
     backend: Optional[str] = None  # runtime of an .onnx checkpoint
+    top_classes: int = 5  # classes listed beside a classified image
 
     @property
     def is_onnx(self) -> bool:
@@ -170,12 +174,14 @@ def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
 
 
 def _inferencer_model(config: str, settings: InferenceSettings):
-    """What an inferencer is built from: the config file and checkpoint,
-    or for an exported model a config whose model is an ``OnnxModel`` and
-    no weights."""
-    if not settings.is_onnx:
-        return config, settings.checkpoint
+    """What an inferencer is built from: the config, drawing with the
+    readable version of its visualizer (:func:`use_readable_visualizer`),
+    and the checkpoint; for an exported model the config's model is an
+    ``OnnxModel`` and there are no weights."""
     cfg = load_config(config)
+    use_readable_visualizer(cfg)
+    if not settings.is_onnx:
+        return cfg, settings.checkpoint
     use_onnx_model(cfg, settings.checkpoint, settings.backend or
                    'onnxruntime')
     return cfg, None
@@ -185,10 +191,15 @@ def _build_inferencer(build: Callable, settings: InferenceSettings):
     """``build()``, without the inferencers' warnings that an exported model
     has no weights (its dataset meta is set by :func:`_prepare`)."""
     if not settings.is_onnx:
-        return build()
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return build()
+        inferencer = build()
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            inferencer = build()
+    # One bar over all the images (infer) instead of one per image; the
+    # inferencers built on MMEngine's read this on each call.
+    inferencer.show_progress = False
+    return inferencer
 
 
 def infer_detection(config: str, images: List[str],
@@ -200,7 +211,7 @@ def infer_detection(config: str, images: List[str],
     _prepare(inferencer.model, config, settings, onnx_cfg=model)
     # DetInferencer gave its visualizer the model's meta when built.
     inferencer.visualizer.dataset_meta = inferencer.model.dataset_meta
-    for path in images:
+    for path in tracked(images, 'drawing'):
         inferencer(path, out_dir=settings.out_dir,
                    pred_score_thr=settings.score_thr, no_save_pred=False)
 
@@ -216,8 +227,10 @@ def infer_segmentation(config: str, images: List[str],
     # 8-bit PNGs hold class indices up to 255; more classes need 16 bits.
     num_classes = len(inferencer.model.dataset_meta['classes'])
     label_dtype = np.uint8 if num_classes <= 256 else np.uint16
-    for path in images:
-        result = inferencer(path, return_vis=True)
+    for path in tracked(images, 'drawing'):
+        # The inferencer sets its visualizer's opacity to this on each call.
+        result = inferencer(path, return_vis=True,
+                            opacity=inferencer.visualizer.alpha)
         stem = osp.splitext(osp.basename(path))[0]
         mmcv.imwrite(result['visualization'][..., ::-1],
                      osp.join(vis_dir, stem + '.png'))
@@ -241,6 +254,8 @@ def infer_pose(config: str, images: List[str],
 def infer_classification(config: str, images: List[str],
                           settings: InferenceSettings):
     from mmpretrain.apis import ImageClassificationInferencer
+
+    from mmmoga.visualization.cls_drawing import ReadableUniversalVisualizer
     model, weights = _inferencer_model(config, settings)
     inferencer = _build_inferencer(lambda: ImageClassificationInferencer(
         model=model, pretrained=weights or False, device=settings.device),
@@ -248,14 +263,28 @@ def infer_classification(config: str, images: List[str],
     _prepare(inferencer.model, config, settings, onnx_cfg=model)
     if settings.is_onnx:
         inferencer.classes = inferencer.model.dataset_meta.get('classes')
+    # The inferencer's own drawing writes the class over the image; ours
+    # lists the best classes beside it.
+    visualizer = ReadableUniversalVisualizer(name=f'infer_{id(inferencer)}')
     vis_dir, pred_dir = _output_dirs(settings.out_dir)
-    for path in images:
-        # The inferencer draws into vis_dir, named after the image (PNG).
-        (result, ) = inferencer(path, show_dir=vis_dir)
-        stem = osp.splitext(osp.basename(path))[0]
-        with open(osp.join(pred_dir, stem + '.json'), 'w') as f:
-            json.dump(dict(result, pred_scores=result['pred_scores'].tolist()),
-                      f)
+    # MMPretrain's inferencer draws a bar on each call unless its module's
+    # switch is off (it has no setting); ours counts all the images.
+    from mmpretrain.utils import progress as mmpretrain_progress
+    bar_was_off = mmpretrain_progress.disable_progress_bar
+    mmpretrain_progress.disable_progress_bar = True
+    try:
+        for path in tracked(images, 'drawing'):
+            (result, ) = inferencer(path)
+            stem = osp.splitext(osp.basename(path))[0]
+            drawn = visualizer.draw_top_classes(
+                mmcv.imread(path, channel_order='rgb'), result['pred_scores'],
+                inferencer.classes, top=settings.top_classes)
+            mmcv.imwrite(drawn[..., ::-1], osp.join(vis_dir, stem + '.png'))
+            with open(osp.join(pred_dir, stem + '.json'), 'w') as f:
+                json.dump(dict(result,
+                               pred_scores=result['pred_scores'].tolist()), f)
+    finally:
+        mmpretrain_progress.disable_progress_bar = bar_was_off
 
 
 def infer(config: str, inputs: Sequence[str],
@@ -306,6 +335,7 @@ def infer(config: str, inputs: Sequence[str],
             f'no image to draw on in {", ".join(inputs)} '
             f'({len(found.not_images)} files that are not images, '
             f'{len(found.unreadable)} images that do not decode)')
+    quiet_current_logger()
     # The task's function: infer_detection, infer_segmentation, ...
     TASKS_BY_SCOPE[scope].load('inference')(config, found.images, settings)
     return found

@@ -1,24 +1,30 @@
 """A config set up for testing a checkpoint: drawing, test-time
 augmentation, raw predictions dumped, reparameterization (``tools/test.py``
 and the demos)."""
+import os
 import os.path as osp
 from typing import Optional
 
+import mmcv
 from mmengine.config import Config, ConfigDict
 
 from mmmoga.checkpoint import checkpoint_problem
 from mmmoga.engine import add_custom_hook
 from mmmoga.errors import CheckpointError, ConfigCheckError
 from mmmoga.tasks import TASKS
+from mmmoga.visualization import (
+    captioned_side_by_side,
+    use_readable_visualizer,
+)
 
 from .config_checks import check_config
 from .reparameterization import require_moganet
 
 # How each library's visualization hook is told to draw test predictions
-# (mmmoga.tasks). The hooks with an output directory key save into
-# WORK_DIR/<timestamp>/SHOW_DIR (an absolute SHOW_DIR as it is); mmseg's
-# saves through the visualizer, whose save_dir becomes SHOW_DIR (images in
-# SHOW_DIR/vis_data/vis_image).
+# (mmmoga.tasks). mmdet's and mmpose's save into WORK_DIR/<timestamp>/
+# SHOW_DIR (an absolute SHOW_DIR as it is), mmpretrain's into SHOW_DIR;
+# mmseg's saves through the visualizer, whose save_dir becomes SHOW_DIR
+# (images in SHOW_DIR/vis_data/vis_image).
 VISUALIZATION_HOOKS = {
     task.visualization_hook.type: task.visualization_hook
     for task in TASKS.values()
@@ -37,7 +43,11 @@ def enable_visualization(cfg: Config, show_dir: Optional[str],
         raise ConfigCheckError(
             'drawing predictions needs default_hooks.visualization to be one '
             f'of {sorted(VISUALIZATION_HOOKS)} in {cfg.filename}')
-    _, switch, out_dir_key, settings = VISUALIZATION_HOOKS[hook['type']]
+    visualization = VISUALIZATION_HOOKS[hook['type']]
+    switch, out_dir_key, settings = (visualization.switch,
+                                     visualization.out_dir_key,
+                                     visualization.settings)
+    use_readable_visualizer(cfg)
     hook.update(settings, show=show, wait_time=wait_time)
     hook[switch] = True
     if score_thr is not None:
@@ -52,7 +62,35 @@ def enable_visualization(cfg: Config, show_dir: Optional[str],
         cfg.visualizer['save_dir'] = show_dir
         return osp.join(show_dir, 'vis_data', 'vis_image')
     hook[out_dir_key] = show_dir
+    if not visualization.in_run_folder:
+        return show_dir
     return osp.join(cfg.work_dir, '{timestamp}', show_dir)
+
+
+# What the visualization hooks write pictures as.
+DRAWN_SUFFIXES = ('.png', '.jpg', '.jpeg')
+
+
+def caption_drawings(cfg: Config, drawn_dir: str, since: float) -> int:
+    """Names the halves ("ground truth", "prediction") of the side-by-side
+    pictures that the test run which started at ``since`` (``time.time()``)
+    drew into ``drawn_dir`` (what :func:`enable_visualization` returned,
+    timestamp filled in), for the tasks that draw them side by side; older
+    pictures in the folder are left as they are. Returns how many it
+    captioned."""
+    hook_type = cfg.default_hooks.visualization.type
+    if not VISUALIZATION_HOOKS[hook_type].side_by_side or \
+            not osp.isdir(drawn_dir):
+        return 0
+    captioned = 0
+    for name in sorted(os.listdir(drawn_dir)):
+        path = osp.join(drawn_dir, name)
+        if not name.lower().endswith(DRAWN_SUFFIXES) or \
+                osp.getmtime(path) < since:
+            continue
+        mmcv.imwrite(captioned_side_by_side(mmcv.imread(path)), path)
+        captioned += 1
+    return captioned
 
 
 def enable_tta(cfg: Config):

@@ -28,7 +28,11 @@ from mmmoga.toy_data import (
 from ..dataset_config import DatasetOptions, write_dataset_config
 from ..run.config_checks import check_config
 from ..run.inference import DEFAULT_SCORE_THR
-from ..run.testing import enable_reparameterized_test, enable_visualization
+from ..run.testing import (
+    caption_drawings,
+    enable_reparameterized_test,
+    enable_visualization,
+)
 
 
 @dataclass(frozen=True)
@@ -229,16 +233,19 @@ def run_demo(task: str, work_dir: Optional[str] = None,
     check_config(cfg)
     runner = build_runner(cfg)
     runner.train()
+    test_start = time.time()
     metrics = runner.test()
     if demo.draws_people:
         drawn_dir = _draw_people(cfg, find_latest_checkpoint(cfg.work_dir),
                                  drawn_dir)
+    else:
+        drawn_dir = drawn_dir.format(timestamp=runner.timestamp)
+        caption_drawings(cfg, drawn_dir, test_start)
     scaled = {key: metrics[key] * demo.metric_scale for key in demo.reported}
     passed = all(scaled[key] >= target for key, target in demo.targets.items())
     one_label_iou = cfg.visualizer.get('iou_thr') if \
         cfg.visualizer.type == 'OneLabelDetVisualizer' else None
-    return DemoResult(task, scaled, time.time() - start,
-                      drawn_dir.format(timestamp=runner.timestamp),
+    return DemoResult(task, scaled, time.time() - start, drawn_dir,
                       score_thr if is_detection else None, one_label_iou,
                       passed)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Dict, Tuple
 
 from mmmoga.errors import DatasetLayoutError
+from mmmoga.utils import tracked
 
 from .common import (
     check_box_and_image,
@@ -83,7 +84,8 @@ def survey_coco_instances(ann_file: str, img_dir: str, ann_option: str,
                                  '"images" list')
     image_ids = set()
     missing = []
-    for index, image in enumerate(images):
+    for index, image in enumerate(
+            tracked(images, f'finding the images of {ann_file}')):
         if not isinstance(image, dict) or not isinstance(
                 image.get('file_name'), str) or 'id' not in image:
             raise DatasetLayoutError(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmmoga.errors import DatasetLayoutError
+from mmmoga.utils import tracked
 
 from .common import (
     check_box_and_image,
@@ -84,7 +85,8 @@ def survey_coco_keypoints(ann_file: str, img_dir: str, ann_option: str,
         raise DatasetLayoutError(f'{ann_file} ({ann_option}) has no '
                                  '"images" list')
     image_ids = set()
-    for index, image in enumerate(images):
+    for index, image in enumerate(
+            tracked(images, f'finding the images of {ann_file}')):
         if not isinstance(image, dict) or 'id' not in image or \
                 not isinstance(image.get('file_name'), str):
             raise DatasetLayoutError(

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from mmmoga.errors import DatasetLayoutError
+from mmmoga.utils import tracked
 
 from .common import require_folder
 
@@ -93,7 +94,7 @@ def survey_segmentation(img_dir: str, seg_dir: str, img_suffix: str,
     valid = set(range(first, first + len(classes))) | {IGNORE_INDEX}
     if reduce_zero_label:
         valid.add(0)
-    for name in images:
+    for name in tracked(images, f'reading the label maps of {seg_dir}'):
         label_path = osp.join(seg_dir, name[:-len(img_suffix)] + seg_suffix)
         if not osp.isfile(label_path):
             raise DatasetLayoutError(
