@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmmoga-install-stamp
 INSTALL_INPUTS := tools/install_env.sh tools/check_env.py setup.py $(wildcard requirements/*.txt)
 
-.PHONY: install check-env lint test test-fast demo demo-det-boxes demo-seg demo-pose demo-pose-rtm demo-cls bench clean-venv
+.PHONY: install check-env lint test test-fast test-docs demo demo-det-boxes demo-seg demo-pose demo-pose-rtm demo-cls bench clean-venv
 
 # The stamp records a successful install; it is redone when any install input changes.
 $(STAMP): $(INSTALL_INPUTS)
@@ -23,6 +23,11 @@ test: lint
 # The developer loop: the tests not marked slow (pytest.ini).
 test-fast: install
 	$(PY) -m pytest tests -m "not slow"
+
+# Every shell block of README.md and docs/, the slow ones too (training, the
+# demos: about an hour on 2 CPU cores); `make test` runs the quick ones.
+test-docs: install
+	$(PY) -m pytest tests/test_docs.py --docs-slow
 
 # The toy demos: a model learns a toy task on the CPU from scratch and must
 # reach its target (tools/train_toy.py). `demo` is the detection one.
@@ -46,6 +51,8 @@ demo-cls: install
 
 # Speed benchmarks (benchmarks/): ratios measured in one run, printed.
 bench: install
+	@echo "make bench: four benchmarks, each a few minutes; over 20 minutes in all on 2 CPU cores."
+	@echo "Each measurement line starts with how many are done and about how long the rest takes."
 	$(PY) benchmarks/backbone_speed.py
 	$(PY) benchmarks/detector_latency.py
 	$(PY) benchmarks/pose_throughput.py

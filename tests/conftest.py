@@ -4,6 +4,25 @@ import torch
 from helpers import GOLDEN_PATH
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        '--docs-slow', action='store_true',
+        help='also run the slow shell blocks of README.md and docs/ '
+        '(tests/test_docs.py; make test-docs)')
+
+
+def pytest_collection_modifyitems(config, items):
+    """The docs' slow blocks (tens of minutes of training) are left out of
+    a run unless --docs-slow asks for them."""
+    if config.getoption('--docs-slow'):
+        return
+    left_out = [item for item in items if 'docs_slow' in item.keywords]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if 'docs_slow' not in
+                    item.keywords]
+
+
 @pytest.fixture(scope='session')
 def golden():
     """Outputs of the official MogaNet (see
