@@ -237,6 +237,7 @@ def shared_scratch(tmp_path_factory):
 
 
 @pytest.mark.docs_slow
+@pytest.mark.timeout(RUN_TIMEOUT['slow'])
 @pytest.mark.parametrize('block', slow_blocks(),
                          ids=lambda block: block.name)
 def test_slow_blocks_run_as_written(block, shared_scratch):

@@ -10,6 +10,8 @@ from mmengine.registry import MODELS, RUNNERS, init_default_scope
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 from torch import nn
 
+from mmmoga.errors import ConfigCheckError
+
 from .distributed import prepare_distributed
 from .tool_logging import QuietRunnerLogging
 
@@ -52,7 +54,12 @@ def build_runner(cfg: Config, verbose: bool = False) -> Runner:
     if isinstance(runner_type, str):
         with RUNNERS.switch_scope_and_registry(
                 cfg.get('default_scope')) as registry:
-            runner_type = registry.get(runner_type)
+            runner_class = registry.get(runner_type)
+        if runner_class is None:
+            raise ConfigCheckError(
+                f'runner_type={runner_type!r} is not a registered runner '
+                f'(scope {cfg.get("default_scope")!r})')
+        runner_type = runner_class
     # The logger is built inside Runner.__init__, which logs the
     # environment right after: a subclass is the one place to filter it.
     quiet_runner = type(runner_type.__name__,

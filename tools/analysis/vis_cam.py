@@ -5,16 +5,17 @@ over it beside, enlarged so that their short side is at least 512 pixels.
     # --target-category N), at the last stage
     python tools/analysis/vis_cam.py configs/cls/toy/moganet_xt_toy.py \\
         work_dirs/demo_cls/epoch_7.pth \\
-        data/toy_cls/val/circle/circle_000000.jpg --stage 3 --out cam.png
+        data/toy_cls/val/circle/circle_000000.jpg --stage 3 \\
+        --out work_dirs/analysis/cam.png
     # Eigen-CAM of the backbone of any task's model
     python tools/analysis/vis_cam.py \\
         configs/det/toy/mask_rcnn_moga_xt_toy.py \\
         work_dirs/demo/epoch_3.pth data/toy_coco/val/000000.jpg \\
-        --method eigencam --stage 2 --out cam_det.png
+        --method eigencam --stage 2 --out work_dirs/analysis/cam_det.png
     # every image of a folder, into a folder (<image name>.png each)
-    python tools/analysis/vis_cam.py configs/cls/toy/moganet_xt_toy.py \
-        work_dirs/demo_cls/epoch_7.pth data/toy_cls/val/square \
-        --out work_dirs/cams
+    python tools/analysis/vis_cam.py configs/cls/toy/moganet_xt_toy.py \\
+        work_dirs/demo_cls/epoch_7.pth data/toy_cls/val/square \\
+        --out work_dirs/analysis/cams
 
 ``--stage`` counts from 0 as ``out_indices`` do (MogaNet: 0 to 3). Grad-CAM
 needs a class score, so it serves classifiers; Eigen-CAM (the first
@@ -61,7 +62,7 @@ def parse_args():
     parser.add_argument('--size', type=int, default=512,
                         help='longer side of the image for models other '
                         'than classifiers')
-    parser.add_argument('--out', default='cam.png',
+    parser.add_argument('--out', default='work_dirs/analysis/cam.png',
                         help='where the drawing goes (default: '
                         '%(default)s); for a folder of images, the folder '
                         'the drawings go to')
