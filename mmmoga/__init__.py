@@ -16,8 +16,10 @@ all fall back to:
   ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
   ``ResumableBatchSampler``;
 * ``OPTIM_WRAPPER_CONSTRUCTORS``: ``MergedGroupsOptimWrapperConstructor``;
-* ``VISUALIZERS``: ``OneLabelDetVisualizer`` (built lazily: it imports
-  MMDetection);
+* ``VISUALIZERS``: ``OneLabelDetVisualizer`` and the readable versions of
+  the task libraries' visualizers, ``ReadableDetLocalVisualizer``,
+  ``ReadableSegLocalVisualizer``, ``ReadablePoseLocalVisualizer``,
+  ``ReadableUniversalVisualizer`` (built lazily: each imports its library);
 * the file backend ``atomic_local``.
 
 It also makes mmengine load local checkpoints safely on torch >= 2.6
