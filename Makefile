@@ -25,7 +25,8 @@ test-fast: install
 	$(PY) -m pytest tests -m "not slow"
 
 # Every shell block of README.md and docs/, the slow ones too (training, the
-# demos: about an hour on 2 CPU cores); `make test` runs the quick ones.
+# demos; docs/architecture.md gives its duration); `make test` runs the
+# quick ones.
 test-docs: install
 	$(PY) -m pytest tests/test_docs.py --docs-slow
 
