@@ -83,26 +83,37 @@ class BuildPyWithMim(build_py):
 # Python >= 3.11; install it with `pip install --no-deps mmpose==1.3.2` and
 # the extra brings the rest. openmim likewise: it requires opendatalab, which
 # it never imports, and whose own requirements pin old requests and rich.
+# `pip install mmmoga` needs torch alone (mmmoga.core). Each task extra
+# brings mmengine and its library, safetensors for .safetensors weights and
+# numpy 1, which mmcv 2.1 and xtcocotools (mmpose) are built against.
+openmmlab_core = [
+    requirement_of('openmmlab', 'mmengine'), 'numpy<2',
+    requirement_of('timm', 'safetensors')
+]
 task_extras = {
-    'det': [requirement_of('openmmlab', 'mmdet')],
-    'seg': [requirement_of('openmmlab', 'mmsegmentation')],
-    'cls': [requirement_of('openmmlab', 'mmpretrain')],
-    'pose': read_requirements('mmpose', leave_out=('mmpose', )),
+    'det': [*openmmlab_core, requirement_of('openmmlab', 'mmdet')],
+    'seg': [*openmmlab_core, requirement_of('openmmlab', 'mmsegmentation')],
+    'cls': [*openmmlab_core, requirement_of('openmmlab', 'mmpretrain')],
+    'pose': [*openmmlab_core,
+             *read_requirements('mmpose', leave_out=('mmpose', ))],
 }
 extras = dict(
     task_extras,
+    timm=read_requirements('timm'),
     deploy=read_requirements('deploy'),
     mim=read_requirements('mim', leave_out=('openmim', )),
     tests=read_requirements('tests'),
 )
-extras['all'] = sorted(
-    {line
-     for name in (*task_extras, 'deploy', 'mim') for line in extras[name]})
+extras['all'] = sorted({
+    line
+    for name in (*task_extras, 'timm', 'deploy', 'mim')
+    for line in extras[name]
+})
 
 setup(
     name='mmmoga',
     version=read_version(),
-    description='MogaNet backbones for the OpenMMLab 2.0 stack '
+    description='MogaNet for PyTorch, timm and the OpenMMLab 2.0 stack '
     '(MMDetection, MMSegmentation, MMPose, MMPretrain)',
     long_description=open(osp.join(REPO, 'README.md')).read(),
     long_description_content_type='text/markdown',
@@ -111,9 +122,7 @@ setup(
         exclude=('tests', 'tests.*', 'configs', 'configs.*', 'tools',
                  'benchmarks')),
     python_requires='>=3.8',
-    install_requires=[
-        requirement_of('openmmlab', 'mmengine'), 'numpy<2', 'torch>=2.0'
-    ],
+    install_requires=['numpy', 'torch>=2.0'],
     extras_require=extras,
     cmdclass={'build_py': BuildPyWithMim},
     classifiers=[

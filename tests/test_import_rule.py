@@ -15,8 +15,8 @@ PACKAGE = Path(REPO) / 'mmmoga'
 # from its own part and from parts of lower layers only.
 LAYERS = {
     'version': 0, 'errors': 0, 'utils': 0,
-    'tasks': 1,
-    'models': 2, 'checkpoint': 2, 'model_index': 2,
+    'tasks': 1, 'core': 1,
+    'models': 2, 'checkpoint': 2, 'model_index': 2, 'timm_models': 2,
     'datasets': 3, 'toy_data': 3, 'engine': 3, 'visualization': 3,
     'runtime': 3,
     'apis': 4,

@@ -5,12 +5,12 @@ import math
 import pytest
 import torch
 import torch.nn as nn
-from mmcv.cnn.bricks import DropPath
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from helpers import SMALL_ARCH
+from mmmoga.core import DropPath
+from mmmoga.core import moganet as core_moganet
 from mmmoga.models import LayerNorm2d, MogaNet
-from mmmoga.models.backbones import moganet
 
 
 def small(**kwargs):
@@ -161,7 +161,8 @@ def test_cpu_training_runs_channels_last_with_the_official_results(
     results = []
     for channels_last in (True, False):
         if not channels_last:
-            monkeypatch.setattr(moganet, '_trains_on_cpu', lambda *_: False)
+            monkeypatch.setattr(core_moganet, '_trains_on_cpu',
+                                lambda *_: False)
         model.zero_grad()
         outs = model(x)
         assert all(o.is_contiguous() for o in outs)

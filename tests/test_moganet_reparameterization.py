@@ -7,11 +7,11 @@ import torch.nn as nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from helpers import SMALL_ARCH, backbone_state_dict
-from mmmoga.errors import ConversionError
-from mmmoga.models import MogaNet, reparameterize_model
-from mmmoga.models.backbones.moganet_reparameterized import (
+from mmmoga.core.reparameterized import (
     SpaceToBatchDepthwiseConv2d,
 )
+from mmmoga.errors import ConversionError
+from mmmoga.models import MogaNet, reparameterize_model
 
 ATOL = 1e-4
 

@@ -69,14 +69,23 @@ def test_wheel_names_its_extras_with_the_pins(wheel):
                       if n.endswith('.dist-info/METADATA')]
         fields = Parser().parsestr(archive.read(metadata).decode())
     extras = set(fields.get_all('Provides-Extra'))
-    assert {'det', 'seg', 'pose', 'cls', 'deploy', 'mim', 'all'} <= extras
+    assert {'det', 'seg', 'pose', 'cls', 'timm', 'deploy', 'mim',
+            'all'} <= extras
     requires = fields.get_all('Requires-Dist')
+    # Without extras: torch and numpy, nothing of OpenMMLab.
+    assert sorted(r for r in requires if 'extra ==' not in r) == [
+        'numpy', 'torch>=2.0'
+    ]
     for pinned in ('mmdet==3.3.0; extra == "det"',
                    'mmsegmentation==1.2.2; extra == "seg"',
                    'mmpretrain==1.2.0; extra == "cls"',
                    'onnxruntime==1.32.0; extra == "deploy"',
-                   'mmdet==3.3.0; extra == "all"', 'mmengine==0.10.7'):
+                   'timm>=1.0.16; extra == "timm"',
+                   'mmdet==3.3.0; extra == "all"'):
         assert pinned in requires, requires
+    for task in ('det', 'seg', 'pose', 'cls'):
+        assert f'mmengine==0.10.7; extra == "{task}"' in requires
+        assert f'safetensors; extra == "{task}"' in requires
     # chumpy, which mmpose requires, does not build on Python 3.11.
     assert not [r for r in requires if r.startswith(('mmpose', 'chumpy'))]
 

@@ -71,6 +71,8 @@ CHECKS = [
     ('import openvino', _import('openvino')),
     ('import onnxscript', _import('onnxscript')),
     ('import mim', _import('mim')),
+    ('import timm', _import('timm')),
+    ('import safetensors', _import('safetensors')),
     ('import mmmoga', _import('mmmoga')),
     ('mmmoga/.mim', _package_files),
 ]

@@ -1,4 +1,5 @@
+from mmmoga.core import is_reparameterized_state_dict
+
 from .moganet import MogaNet
-from .moganet_reparameterized import is_reparameterized_state_dict
 
 __all__ = ['MogaNet', 'is_reparameterized_state_dict']

@@ -1,4 +1,6 @@
+from mmmoga.core import LayerNorm2d
+
+from . import layer_norm_2d  # noqa: F401 (registers LN2d)
 from .fan_out_init import FanOutNormalInit
-from .layer_norm_2d import LayerNorm2d
 
 __all__ = ['FanOutNormalInit', 'LayerNorm2d']

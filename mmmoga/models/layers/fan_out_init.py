@@ -1,18 +1,14 @@
-import math
-
-import torch.nn as nn
 from mmengine.model.weight_init import BaseInit, update_init_info
 from mmengine.registry import WEIGHT_INITIALIZERS
+
+from mmmoga.core import fan_out_normal_
 
 
 @WEIGHT_INITIALIZERS.register_module(name='FanOutNormal')
 class FanOutNormalInit(BaseInit):
     """Draws conv weights from N(0, 2 / fan_out), ``fan_out = kh * kw *
-    out_channels / groups``; biases are filled with ``bias``.
-
-    The initialisation of the official MogaNet (and timm's ConvNets). Unlike
-    ``Kaiming`` with ``mode='fan_out'``, the fan-out of a grouped conv counts
-    one group, so depth-wise kernels start with a sensible scale.
+    out_channels / groups``; biases are filled with ``bias``
+    (:func:`mmmoga.core.fan_out_normal_`, the official initialisation).
 
     Args:
         layer (str | list[str]): Layer types to initialise.
@@ -26,14 +22,8 @@ class FanOutNormalInit(BaseInit):
     def _init(self, module):
         names = {type(module).__name__} | {
             base.__name__ for base in type(module).__mro__}
-        if not isinstance(module, nn.modules.conv._ConvNd) or not (
-                self.wholemodule or names & set(self.layer)):
-            return
-        kernel = math.prod(module.kernel_size)
-        fan_out = kernel * module.out_channels // module.groups
-        nn.init.normal_(module.weight, 0, math.sqrt(2. / fan_out))
-        if module.bias is not None:
-            nn.init.constant_(module.bias, self.bias)
+        if self.wholemodule or names & set(self.layer):
+            fan_out_normal_(module, self.bias)
 
     def __call__(self, module):
         module.apply(self._init)
