@@ -100,6 +100,28 @@ def test_deploy_mode_in_test_and_infer(task_trained_toy, task_toy_data,
                                rtol=0)
 
 
+def test_published_hub_folder_evaluates_as_the_checkpoint(
+        task_trained_toy, task_toy_data, tmp_path):
+    """tools/publish_model.py --hf-dir writes the folder; tools/test.py
+    evaluates its model.safetensors (timm's key layout) to the top-1 of the
+    training run's validation."""
+    work_dir, log = task_trained_toy
+    folder = tmp_path / 'hub'
+    result = run_tool(sys.executable, 'tools/publish_model.py',
+                      osp.join(work_dir, 'epoch_1.pth'),
+                      str(tmp_path / 'published.pth'), '--hf-dir',
+                      str(folder), '--config', TOY_CONFIG)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert f'wrote {folder}/: README.md, config.json, model.safetensors ' \
+        '(timm model moganet_xtiny)' in result.stdout
+    result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
+                      str(folder / 'model.safetensors'), '--work-dir',
+                      str(tmp_path / 'test'), *toy_options(task_toy_data))
+    assert result.returncode == 0, result.stderr[-4000:]
+    top1 = re.findall(r'accuracy/top1: ([\d.]+)', log)[-1]
+    assert re.findall(r'accuracy/top1: ([\d.]+)', result.stdout) == [top1]
+
+
 def test_deploy_needs_a_moganet():
     result = run_tool(sys.executable, 'tools/test.py', TOY_CONFIG,
                       TOY_CONFIG, '--deploy', '--cfg-options',

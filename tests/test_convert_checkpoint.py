@@ -225,8 +225,10 @@ def test_tool_converts_imagenet_ema_weights(classifier, tmp_path):
     ema = randomized(classifier.state_dict(), seed=4)
     src, dst = tmp_path / 'moganet_xt.pth.tar', tmp_path / 'cls.pth'
     torch.save(official_imagenet(plain, ema), src)
+    folder = tmp_path / 'moganet_xtiny_in1k'
     result = run_tool(sys.executable, 'tools/convert_checkpoint.py',
-                      str(src), str(dst), '--config', CLS, '--weights', 'ema')
+                      str(src), str(dst), '--config', CLS, '--weights', 'ema',
+                      '--hf-dir', str(folder))
     assert result.returncode == 0, result.stderr
     assert f'converted for {CLS} (ImageClassifier)' in result.stdout
     assert 'official ImageNet (timm trainer) checkpoint, ema weights' \
@@ -237,6 +239,18 @@ def test_tool_converts_imagenet_ema_weights(classifier, tmp_path):
     classifier.load_state_dict(written['state_dict'], strict=True)
     for key, value in ema.items():
         assert torch.equal(written['state_dict'][key], value), key
+
+    # The Hub folder: timm's MogaNet-XT with ImageNet's preprocessing and
+    # class names, holding the EMA weights.
+    import timm
+    timm_model = timm.create_model(f'local-dir:{folder}', pretrained=True)
+    config = timm_model.pretrained_cfg
+    assert (config['architecture'], config['input_size'],
+            config['interpolation']) == ('moganet_xtiny', [3, 224, 224],
+                                         'bicubic')
+    assert config['label_names'][0] == 'tench, Tinca tinca'
+    torch.testing.assert_close(timm_model.blocks3[2].mlp.fc1.weight,
+                               ema['backbone.blocks3.2.mlp.fc1.weight'])
 
     backbone = tmp_path / 'backbone.pth'
     result = run_tool(sys.executable, 'tools/convert_checkpoint.py',

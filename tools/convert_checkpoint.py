@@ -5,6 +5,11 @@
     python tools/convert_checkpoint.py \\
         moganet_small_sz224_8xbs128_ep300.pth.tar moganet_s_in1k.pth \\
         --config configs/cls/moganet_s_in1k.py --weights ema
+    # ... and a folder for the Hugging Face Hub (timm's config.json,
+    # model.safetensors, a model card)
+    python tools/convert_checkpoint.py \\
+        moganet_small_sz224_8xbs128_ep300.pth.tar moganet_s_in1k.pth \\
+        --config configs/cls/moganet_s_in1k.py --hf-dir moganet_small_in1k
     python tools/convert_checkpoint.py \\
         moganet_small_sz224_8xbs128_ep300.pth.tar moganet_s_backbone.pth \\
         --config configs/cls/moganet_s_in1k.py --part backbone
@@ -29,6 +34,7 @@ from mmmoga.apis.run.cli import (
     add_cfg_options_argument,
     prepare_output_file,
 )
+from mmmoga.apis.run.hub_folder import write_hub_folder
 from mmmoga.checkpoint import (
     SOURCE_NAMES,
     SOURCES,
@@ -36,6 +42,7 @@ from mmmoga.checkpoint import (
     load_checkpoint_file,
 )
 from mmmoga.engine import build_config_model
+from mmmoga.errors import ConfigCheckError
 from mmmoga.version import __version__
 
 TRUST_HELP = (
@@ -70,6 +77,10 @@ def parse_args():
         '--weights', choices=['plain', 'ema'], default='plain',
         help='ImageNet checkpoints: the trained weights or their EMA '
         '(state_dict_ema, kept for MogaNet-S and larger)')
+    parser.add_argument(
+        '--hf-dir', metavar='DIR',
+        help='also write a Hugging Face Hub folder here (model.safetensors, '
+        'README.md, config.json for timm or config.py); with --part model')
     parser.add_argument('--trust', action='store_true', help=TRUST_HELP)
     add_cfg_options_argument(parser)
     return parser.parse_args()
@@ -77,6 +88,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.hf_dir and args.part != 'model':
+        raise ConfigCheckError('--hf-dir publishes a whole model: it needs '
+                               '--part model')
     prepare_output_file(args.dst, 'the converted checkpoint')
     cfg = load_config(args.config, args.cfg_options)
     checkpoint = load_checkpoint_file(args.src, trust=args.trust)
@@ -115,6 +129,10 @@ def main():
         print(f"kept {len(result.dataset_meta.get('classes', []))} class "
               'names as dataset_meta')
     print(f'wrote {args.dst}')
+    if args.hf_dir:
+        converted = dict(meta=meta, state_dict=result.state_dict)
+        folder = write_hub_folder(converted, cfg, args.hf_dir)
+        print('\n'.join(folder.summary()))
 
 
 if __name__ == '__main__':

@@ -10,12 +10,20 @@ file is named after the first 8 hex digits of its SHA-256.
 With `Weights` and `Weights SHA-256` in the model's metafile entry,
 ``mmmoga.get_model(name, pretrained=True)`` downloads the file and checks it
 before loading it.
+
+``--hf-dir DIR --config CONFIG`` also writes a folder to upload to the
+Hugging Face Hub as it is (``mmmoga.apis.run.hub_folder``):
+``model.safetensors``, a model card, and ``config.json`` for timm (a
+classifier of a MogaNet size) or the config as ``config.py`` (any other
+model).
 """
 import os.path as osp
 
-from mmmoga.apis import report_errors
+from mmmoga.apis import load_config, report_errors
 from mmmoga.apis.run.cli import ToolArgumentParser, prepare_output_file
-from mmmoga.checkpoint import publish_checkpoint
+from mmmoga.apis.run.hub_folder import write_hub_folder
+from mmmoga.checkpoint import load_checkpoint_file, publish_checkpoint
+from mmmoga.errors import ConfigCheckError
 from mmmoga.model_index import WEIGHTS_SHA256
 
 
@@ -27,7 +35,18 @@ def parse_args():
     parser.add_argument(
         'out', help='the published file, ending with .pth; -<hash prefix> is '
         'put before .pth')
-    return parser.parse_args()
+    parser.add_argument(
+        '--hf-dir', metavar='DIR',
+        help='also write a Hugging Face Hub folder here (model.safetensors, '
+        'README.md, config.json for timm or config.py); needs --config')
+    parser.add_argument(
+        '--config', help='the config the checkpoint was trained with (for '
+        '--hf-dir: the model it is checked against, the card\'s numbers)')
+    args = parser.parse_args()
+    if args.hf_dir and not args.config:
+        raise ConfigCheckError('--hf-dir needs --config, the config the '
+                               'checkpoint was trained with')
+    return args
 
 
 def main():
@@ -42,7 +61,11 @@ def main():
           'it from):')
     print(f'    Weights: <URL of the folder>/{osp.basename(result.path)}')
     print(f'    {WEIGHTS_SHA256}: {result.sha256}')
-
+    if args.hf_dir:
+        cfg = load_config(args.config)
+        folder = write_hub_folder(load_checkpoint_file(result.path), cfg,
+                                  args.hf_dir)
+        print('\n'.join(folder.summary()))
 
 if __name__ == '__main__':
     report_errors(main)

@@ -11,6 +11,7 @@ import torch
 from mmmoga.errors import CheckpointError, UnsafeCheckpointError
 
 from .safe_loading import load_local_checkpoint
+from .safetensors_files import is_safetensors, safetensors_problem
 
 # torch.save writes a zip archive; before torch 1.6 (and with
 # _use_new_zipfile_serialization=False) a bare pickle stream, which starts
@@ -20,7 +21,8 @@ PICKLE_MAGIC = b'\x80'
 
 
 def checkpoint_problem(path: str) -> Optional[str]:
-    """Why ``path`` is not a whole PyTorch checkpoint file, or None.
+    """Why ``path`` is not a whole PyTorch checkpoint file (or safetensors
+    file, by its ``.safetensors`` suffix), or None.
 
     Tells apart a missing file, a directory, an empty file, a file that is
     not a PyTorch file at all, a zip archive cut short (a kill while saving
@@ -36,6 +38,8 @@ def checkpoint_problem(path: str) -> Optional[str]:
     size = osp.getsize(path)
     if size == 0:
         return 'empty file (0 bytes)'
+    if is_safetensors(path):
+        return safetensors_problem(path)
     try:
         with open(path, 'rb') as file:
             head = file.read(len(ZIP_MAGIC))

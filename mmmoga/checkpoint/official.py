@@ -104,6 +104,27 @@ def imagenet_to_classifier(state_dict: Mapping,
     return converted
 
 
+def classifier_to_imagenet(state_dict: Mapping,
+                           source: str = 'the checkpoint'
+                           ) -> Dict[str, torch.Tensor]:
+    """The inverse of :func:`imagenet_to_classifier`: MMPretrain's keys ->
+    the official ones, which timm's MogaNet models and
+    :class:`mmmoga.core.MogaNetClassifier` use."""
+    other = sorted(k for k in state_dict
+                   if not k.startswith(('backbone.', 'head.fc.')))
+    if other:
+        raise CheckpointLayoutError(
+            f'{source} is not an image classifier with a MogaNet backbone '
+            f'and a linear head: it has {other[:3]}')
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('head.fc.'):
+            converted['head.' + key[len('head.fc.'):]] = value
+        else:
+            converted[key[len('backbone.'):]] = value
+    return converted
+
+
 def imagenet_to_backbone(state_dict: Mapping,
                          source: str = 'the checkpoint'
                          ) -> Dict[str, torch.Tensor]:

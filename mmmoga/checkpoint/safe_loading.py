@@ -25,6 +25,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmmoga.errors import UnsafeCheckpointError
 
+from .safetensors_files import is_safetensors, read_safetensors
+
 __all__ = [
     'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
     'allow_checkpoint_globals', 'load_local_checkpoint'
@@ -72,7 +74,9 @@ def allow_checkpoint_globals():
 
 
 def load_local_checkpoint(filename, map_location=None):
-    """Loads a local checkpoint with ``weights_only=True``.
+    """Loads a local checkpoint with ``weights_only=True``, or a
+    ``.safetensors`` file, which holds no pickle at all
+    (:func:`~mmmoga.checkpoint.safetensors_files.read_safetensors`).
 
     Registered as mmengine's loader for local paths, so ``load_checkpoint``,
     ``init_cfg=dict(type='Pretrained', ...)`` and ``Runner.resume`` all use it.
@@ -85,6 +89,13 @@ def load_local_checkpoint(filename, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename} does not exist')
+    if is_safetensors(filename):  # nothing to unpickle; read on the CPU
+        checkpoint = read_safetensors(filename)
+        if isinstance(map_location, (str, torch.device)):
+            checkpoint['state_dict'] = {
+                name: tensor.to(map_location)
+                for name, tensor in checkpoint['state_dict'].items()}
+        return checkpoint
     try:
         return torch.load(filename, map_location=map_location,
                           weights_only=True)

@@ -1,7 +1,9 @@
 """A checkpoint loaded by the Runner is checked against the model before it
 is loaded: mmengine loads non-strictly, so a checkpoint of another model
 would otherwise give a plausible-looking result with a warning buried in
-the log."""
+the log. A classifier's weights in the official (and timm's) key layout, as
+a Hub folder's ``model.safetensors`` holds them, are renamed for
+MMPretrain's ``ImageClassifier`` first."""
 import re
 
 from mmengine.hooks import Hook
@@ -9,9 +11,14 @@ from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.registry import HOOKS
 
-from mmmoga.checkpoint import check_against_model
+from mmmoga.checkpoint import check_against_model, imagenet_to_classifier
 from mmmoga.errors import CheckpointLayoutError
 from mmmoga.models import MogaNet, is_reparameterized_state_dict
+
+
+def _in_imagenet_layout(state_dict) -> bool:
+    return 'patch_embed1.projection.0.weight' in state_dict and \
+        'head.weight' in state_dict
 
 
 @HOOKS.register_module()
@@ -40,6 +47,13 @@ class CheckpointFitHook(Hook):
             model = model.module
         state_dict = {re.sub(r'^module\.', '', key): value
                       for key, value in state_dict.items()}
+        if _in_imagenet_layout(state_dict) and 'head.fc.weight' in \
+                model.state_dict():
+            state_dict = imagenet_to_classifier(state_dict)
+            checkpoint['state_dict'] = state_dict
+            print_log('the checkpoint is in the official (timm) layout of '
+                      'MogaNet classifiers: renamed backbone.* and head.fc.*',
+                      logger='current')
         backbones = [m for m in model.modules() if isinstance(m, MogaNet)]
         if backbones and is_reparameterized_state_dict(state_dict) != \
                 backbones[0].deploy:

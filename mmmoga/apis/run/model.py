@@ -9,9 +9,11 @@ Weights (``pretrained``):
 
 * ``False``: none; the model as its config builds it.
 * a path: that file, either one of ours (a checkpoint of ``tools/train.py``
-  or ``tools/publish_model.py``) or an official MogaNet file, which is
-  converted as ``tools/convert_checkpoint.py`` does. It must fill every
-  tensor of the model with the right shape.
+  or ``tools/publish_model.py``, ``.pth`` or ``.safetensors``) or an
+  official MogaNet file, which is converted as
+  ``tools/convert_checkpoint.py`` does; or a Hub-ready folder
+  (``tools/publish_model.py --hf-dir``), whose ``model.safetensors`` is
+  loaded. It must fill every tensor of the model with the right shape.
 * ``True``: the released weights the model index names, downloaded once
   into torch's hub folder (``$TORCH_HOME/hub/checkpoints``). Before loading,
   the file's SHA-256 is compared with the index's ``Weights SHA-256``: a
@@ -36,6 +38,7 @@ from mmmoga.checkpoint import (
     load_checkpoint_file,
 )
 from mmmoga.checkpoint.official import dataset_meta
+from mmmoga.checkpoint.safetensors_files import weights_in
 from mmmoga.engine import build_config_model
 from mmmoga.errors import CheckpointError, ConfigCheckError
 from mmmoga.model_index import Published, files_root, load_published
@@ -149,7 +152,7 @@ def weights_file(name: str, pretrained: Pretrained) -> Optional[str]:
         raise ConfigCheckError(
             f'pretrained must be True, False or a file path, got '
             f'{pretrained!r}')
-    return pretrained
+    return weights_in(pretrained)
 
 
 def load_weights(model: nn.Module, path: str, target: str) -> dict:
@@ -159,15 +162,17 @@ def load_weights(model: nn.Module, path: str, target: str) -> dict:
     checkpoint = load_checkpoint_file(path)
     state_dict = checkpoint.get('state_dict', checkpoint)
     expected = model.state_dict()
+    # Class names the file carries (ours, safetensors included) come first.
+    meta = (checkpoint.get('meta') or {}).get('dataset_meta')
     if set(state_dict) == set(expected):
         check_against_model(state_dict, expected, target=target,
                             weights_name=f'the weights of {path}')
-        meta = checkpoint.get('meta', {}).get('dataset_meta') or \
-            dataset_meta(checkpoint)
+        meta = meta or dataset_meta(checkpoint)
     else:
         conversion = convert_official_checkpoint(
             checkpoint, model, target=target, name=path)
-        state_dict, meta = conversion.state_dict, conversion.dataset_meta
+        state_dict = conversion.state_dict
+        meta = meta or conversion.dataset_meta
     model.load_state_dict(state_dict, strict=True)
     return dict(meta or {})
 
