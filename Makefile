@@ -52,12 +52,13 @@ demo-cls: install
 
 # Speed benchmarks (benchmarks/): ratios measured in one run, printed.
 bench: install
-	@echo "make bench: four benchmarks, each a few minutes; over 20 minutes in all on 2 CPU cores."
+	@echo "make bench: five benchmarks, each a few minutes; over 25 minutes in all on 2 CPU cores."
 	@echo "Each measurement line starts with how many are done and about how long the rest takes."
 	$(PY) benchmarks/backbone_speed.py
 	$(PY) benchmarks/detector_latency.py
 	$(PY) benchmarks/pose_throughput.py
 	$(PY) benchmarks/train_memory.py
+	$(PY) benchmarks/compile_speed.py
 
 clean-venv:
 	rm -rf $(VENV)
