@@ -7,7 +7,7 @@ the timm models) put a classifier on it.
 """
 import contextlib
 import re
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -419,7 +419,8 @@ class MogaNet(nn.Module):
         # 0.54 s). Eval mode keeps NCHW, the benchmarks' official baseline.
         return self.deploy or _trains_on_cpu(self, x)
 
-    def stage_outputs(self, x: torch.Tensor, num_stages: int = None):
+    def stage_outputs(self, x: torch.Tensor,
+                      num_stages: Optional[int] = None):
         """Runs the first ``num_stages`` stages (default: all) and yields
         ``(index, normed output)`` of each; an output may be channels-last
         (``.contiguous()`` gives the ``(N, C, H, W)`` layout necks and heads
