@@ -182,10 +182,36 @@ def test_each_command_names_what_exists(block):
                     f'{block.name}: {tool} takes no {option} ({words})')
 
 
+# What `make install` is redone for (the Makefile's INSTALL_INPUTS), and the
+# stamp it leaves in the environment.
+INSTALL_INPUTS = ('tools/install_env.sh', 'tools/check_env.py', 'setup.py',
+                  'requirements/*.txt')
+INSTALL_STAMP = '.mmmoga-install-stamp'
+
+
+def require_installed_environment():
+    """A block that runs `make` in a scratch copy would reinstall an
+    environment older than its install inputs, and its editable install of
+    mmmoga would then point at the scratch copy: the environment must be up
+    to date first."""
+    import glob
+    stamp = osp.join(sys.prefix, INSTALL_STAMP)
+    if not osp.isfile(stamp):
+        return  # not made by `make install` (an environment of one's own)
+    inputs = [path for pattern in INSTALL_INPUTS
+              for path in glob.glob(osp.join(REPO, pattern))]
+    newer = [osp.relpath(path, REPO) for path in inputs
+             if osp.getmtime(path) > osp.getmtime(stamp)]
+    if newer:
+        pytest.fail(f'{", ".join(newer)} changed after the last make '
+                    'install: run make install first')
+
+
 def scratch_copy(destination: str) -> str:
     """A copy of the repository's files (those git tracks or would track)
     at ``destination``, with its Python environment linked in, as a clone
     after ``make install`` has them."""
+    require_installed_environment()
     files = subprocess.run(
         ['git', 'ls-files', '--cached', '--others', '--exclude-standard',
          '-z'], cwd=REPO, capture_output=True, text=True,

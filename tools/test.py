@@ -65,6 +65,10 @@ def parse_args():
     parser.add_argument(
         '--backend', choices=BACKENDS,
         help='runtime of an .onnx CHECKPOINT (default: onnxruntime)')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='test under mixed precision: float16 on a GPU, bfloat16 on a '
+        'CPU with AVX-512 BF16 or AMX')
     add_runner_arguments(parser)
     return parser.parse_args()
 
@@ -77,7 +81,7 @@ def main():
         cfg, args.checkpoint, show=args.show, show_dir=args.show_dir,
         wait_time=args.wait_time, out=args.out, tta=args.tta,
         deploy=args.deploy, allow_partial=args.allow_partial,
-        backend=args.backend)
+        backend=args.backend, amp=args.amp)
     runner = build_runner(cfg, verbose=args.verbose)
     started = time.time()
     runner.test()

@@ -31,7 +31,9 @@ def parse_args():
         help='resume from CHECKPOINT, or without a value from the latest '
         'checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='mixed-precision training')
+        '--amp', action='store_true',
+        help='mixed-precision training: float16 with a loss scale on a '
+        'GPU, bfloat16 autocast on a CPU with AVX-512 BF16 or AMX')
     parser.add_argument(
         '--no-pretrained', action='store_true',
         help='start the backbone from its random initialisation instead of '

@@ -58,6 +58,9 @@ def parse_args():
     parser.add_argument('--seed', type=int,
                         help='random seed of the training (default: the toy '
                         'config\'s, 0)')
+    parser.add_argument('--amp', action='store_true',
+                        help='train and test in mixed precision (bfloat16 '
+                        'on a CPU with AVX-512 BF16 or AMX)')
     parser.add_argument('--table', action='store_true',
                         help='run nothing: print the last result of every '
                         'demo (from the default work dirs) as a table')
@@ -87,7 +90,7 @@ def main():
     allocator = tune_malloc(not args.default_malloc)
     work_dir = args.work_dir or default_work_dir(args.task)
     result = run_demo(args.task, work_dir, score_thr=args.score_thr,
-                      seed=args.seed)
+                      seed=args.seed, amp=args.amp)
     save_result(result, work_dir, allocator)
     print(results_table(result, allocator))
     if not result.passed:

@@ -1,9 +1,11 @@
 """Training and testing machinery, registered in MMEngine's registries on
 import: atomic checkpoints, resumable loops, the non-finite loss stop, the
-deploy-mode test hook, the merged-groups optimizer constructor; and the
+deploy-mode test hook, the merged-groups optimizer constructor, bfloat16
+mixed precision on a CPU (``CpuAmpOptimWrapper``); and the
 runner policy of the tools (:func:`build_runner`)."""
 from .checkpoint_fit_hook import CheckpointFitHook
 from .checkpoints import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
+from .cpu_amp import CpuAmpOptimWrapper, cpu_has_bfloat16
 from .distributed import prepare_distributed
 from .loss_hook import NonFiniteLossHook
 from .optim_constructor import MergedGroupsOptimWrapperConstructor
@@ -25,7 +27,7 @@ from .tool_logging import quiet_current_logger, quiet_logger
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
-    'CheckpointFitHook',
+    'CheckpointFitHook', 'CpuAmpOptimWrapper', 'cpu_has_bfloat16',
     'MogaNetReparameterizeHook', 'prepare_distributed',
     'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossHook',
     'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',

@@ -19,6 +19,7 @@ from mmmoga.visualization import (
 
 from .config_checks import check_config
 from .reparameterization import require_moganet
+from .training import check_cpu_amp
 
 # How each library's visualization hook is told to draw test predictions
 # (mmmoga.tasks). mmdet's and mmpose's save into WORK_DIR/<timestamp>/
@@ -163,6 +164,14 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
         mask_thr_binary=rcnn_test_cfg.get('mask_thr_binary', 0.5))
 
 
+def enable_amp_test(cfg: Config):
+    """Tests under mixed precision: mmengine's test loop autocasts with
+    ``fp16=True``, float16 on a GPU, bfloat16 on a CPU (which must have it:
+    :func:`check_cpu_amp`)."""
+    check_cpu_amp()
+    cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
+
+
 def prepare_testing(cfg: Config, checkpoint: str,
                     show: bool = False,
                     show_dir: Optional[str] = None,
@@ -171,18 +180,20 @@ def prepare_testing(cfg: Config, checkpoint: str,
                     tta: bool = False,
                     deploy: bool = False,
                     allow_partial: bool = False,
-                    backend: Optional[str] = None) -> Optional[str]:
+                    backend: Optional[str] = None,
+                    amp: bool = False) -> Optional[str]:
     """Sets ``cfg`` up to test ``checkpoint`` and checks it; returns where
     the drawn predictions will be, as :func:`enable_visualization`. The
     checkpoint must fill the model exactly unless ``allow_partial``
     (``CheckpointFitHook``). An ``.onnx`` checkpoint (an exported model) is
-    run by ``backend`` (default ONNX Runtime)."""
+    run by ``backend`` (default ONNX Runtime). ``amp``: the test loop runs
+    under autocast, float16 on a GPU, bfloat16 on a CPU that has it."""
     # The options first: they are mistakes of the command line alone.
     is_onnx = checkpoint.endswith(ONNX_SUFFIX)
     if is_onnx:
         refused = [name for name, given in (
             ('--tta', tta), ('--deploy', deploy),
-            ('--allow-partial', allow_partial)) if given]
+            ('--allow-partial', allow_partial), ('--amp', amp)) if given]
         if refused:
             raise ConfigCheckError(
                 f'{refused[0]} applies to PyTorch checkpoints; {checkpoint} '
@@ -201,6 +212,8 @@ def prepare_testing(cfg: Config, checkpoint: str,
         enable_tta(cfg)
     if deploy:
         enable_reparameterized_test(cfg)
+    if amp:
+        enable_amp_test(cfg)
     if is_onnx:
         if not osp.isfile(checkpoint):
             raise CheckpointError(f'ONNX file {checkpoint} does not exist')

@@ -3,6 +3,7 @@ import os.path as osp
 import re
 from typing import Optional
 
+import torch
 from mmengine.config import Config
 
 from mmmoga.checkpoint import (
@@ -13,7 +14,7 @@ from mmmoga.checkpoint import (
     is_remote,
     load_checkpoint_file,
 )
-from mmmoga.engine import add_custom_hook
+from mmmoga.engine import add_custom_hook, cpu_has_bfloat16
 from mmmoga.errors import CheckpointLayoutError, ConfigCheckError
 from mmmoga.models import MogaNet, moganet_configs
 
@@ -32,16 +33,37 @@ WITHOUT_WEIGHTS = {
 
 
 def enable_amp(cfg: Config):
-    """Mixed precision: mmengine's ``AmpOptimWrapper`` with a dynamic loss
-    scale."""
+    """Mixed precision: on a GPU mmengine's ``AmpOptimWrapper`` (float16,
+    dynamic loss scale); without one, bfloat16 autocast
+    (``CpuAmpOptimWrapper``) where the CPU computes in bfloat16.
+
+    Raises:
+        ConfigCheckError: No GPU and no bfloat16 on the CPU, or the config's
+            optim wrapper is another type.
+    """
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-    if wrapper == 'AmpOptimWrapper':
+    on_gpu = torch.cuda.is_available()
+    if wrapper == ('AmpOptimWrapper' if on_gpu else 'CpuAmpOptimWrapper'):
         return
     if wrapper != 'OptimWrapper':
         raise ConfigCheckError('--amp needs optim_wrapper.type OptimWrapper, '
                                f'the config has {wrapper!r}')
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if on_gpu:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        return
+    check_cpu_amp()
+    cfg.optim_wrapper.type = 'CpuAmpOptimWrapper'
+
+
+def check_cpu_amp():
+    """Without a GPU, --amp computes in bfloat16 on the CPU, which needs
+    AVX-512 BF16 or AMX; one error says so where the CPU lacks both."""
+    if not torch.cuda.is_available() and not cpu_has_bfloat16():
+        raise ConfigCheckError(
+            '--amp: there is no GPU, and this CPU does not compute in '
+            'bfloat16 (it has neither AVX-512 BF16 nor AMX); run without '
+            '--amp (float32)')
 
 
 def enable_auto_scale_lr(cfg: Config):

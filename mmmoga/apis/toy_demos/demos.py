@@ -30,9 +30,11 @@ from ..run.config_checks import check_config
 from ..run.inference import DEFAULT_SCORE_THR
 from ..run.testing import (
     caption_drawings,
+    enable_amp_test,
     enable_reparameterized_test,
     enable_visualization,
 )
+from ..run.training import enable_amp
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,11 @@ def default_work_dir(task: str) -> str:
 
 def run_demo(task: str, work_dir: Optional[str] = None,
              score_thr: float = DEFAULT_SCORE_THR,
-             seed: Optional[int] = None) -> DemoResult:
+             seed: Optional[int] = None, amp: bool = False) -> DemoResult:
     """Runs the demo of ``task`` (a key of :data:`DEMOS`) in ``work_dir``
     (default: :func:`default_work_dir`); ``seed`` replaces the toy
-    config's random seed."""
+    config's random seed; ``amp`` trains and tests in mixed precision
+    (bfloat16 on a CPU, as ``tools/train.py --amp``)."""
     demo = DEMOS[task]
     start = time.time()
     ensure_toy_data(demo)
@@ -230,6 +233,9 @@ def run_demo(task: str, work_dir: Optional[str] = None,
         drawn_dir = enable_visualization(
             cfg, drawn_dir, score_thr=score_thr if is_detection else None)
     enable_reparameterized_test(cfg)
+    if amp:
+        enable_amp(cfg)
+        enable_amp_test(cfg)
     check_config(cfg)
     runner = build_runner(cfg)
     runner.train()
