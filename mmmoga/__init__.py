@@ -22,6 +22,7 @@ mmpretrain all fall back to:
   ``ResumableIterBasedTrainLoop``; ``DATA_SAMPLERS``:
   ``ResumableBatchSampler``;
 * ``OPTIM_WRAPPER_CONSTRUCTORS``: ``MergedGroupsOptimWrapperConstructor``;
+  ``OPTIM_WRAPPERS``: ``CpuAmpOptimWrapper`` (bfloat16 ``--amp`` on a CPU);
 * ``VISUALIZERS``: ``OneLabelDetVisualizer`` and the readable versions of
   the task libraries' visualizers, ``ReadableDetLocalVisualizer``,
   ``ReadableSegLocalVisualizer``, ``ReadablePoseLocalVisualizer``,

@@ -31,24 +31,46 @@ def config(**optim_wrapper):
         test_cfg=dict(type='TestLoop')))
 
 
-def test_training_step_runs_in_bfloat16_with_float32_weights():
+class Detector(torch.nn.Module):
+    """A backbone, a neck and a head, as the task libraries' models."""
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3))
+        self.neck = torch.nn.Sequential(torch.nn.Conv2d(8, 8, 1))
+        self.head = torch.nn.Linear(8, 2)
+
+    def forward(self, x):
+        features = self.neck(self.backbone(x))
+        self.seen_by_head = features.dtype
+        return self.head(features.mean(dim=(2, 3)))
+
+
+def test_backbone_and_neck_train_in_bfloat16_with_float32_weights():
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(),
-                                torch.nn.Flatten(), torch.nn.LazyLinear(2))
-    model(torch.randn(1, 3, 8, 8))  # materialises the lazy layer
+    model = Detector()
     wrapper = build_optim_wrapper(model, dict(
         type='CpuAmpOptimWrapper', optimizer=dict(type='SGD', lr=0.1)))
     assert isinstance(wrapper, CpuAmpOptimWrapper)
     dtypes = []
-    model[0].register_forward_hook(
-        lambda module, inputs, output: dtypes.append(output.dtype))
-    before = model[0].weight.detach().clone()
+    for conv in (model.backbone[0], model.neck[0]):
+        conv.register_forward_hook(
+            lambda module, inputs, output: dtypes.append(output.dtype))
+    weight = model.backbone[0].weight
+    before = weight.detach().clone()
     with wrapper.optim_context(model):
-        loss = model(torch.randn(4, 3, 8, 8)).float().square().mean()
+        loss = model(torch.randn(4, 3, 8, 8)).square().mean()
     wrapper.update_params(loss)
-    assert dtypes == [torch.bfloat16]
-    assert model[0].weight.dtype == torch.float32
-    assert not torch.equal(model[0].weight, before)
+    # The head gets float32 features: the heads' CPU paths (mmcv's NMS,
+    # numpy) take no bfloat16.
+    assert dtypes == [torch.bfloat16, torch.bfloat16]
+    assert model.seen_by_head == torch.float32
+    assert weight.dtype == torch.float32
+    assert not torch.equal(weight, before)
+    # Outside the context the model is as it was.
+    model(torch.randn(1, 3, 8, 8))
+    assert dtypes[-2:] == [torch.float32, torch.float32]
+    assert 'forward' not in vars(model.backbone)
 
 
 def test_amp_on_a_cpu_chooses_bfloat16_for_training_and_testing(cpu_only):
@@ -56,7 +78,7 @@ def test_amp_on_a_cpu_chooses_bfloat16_for_training_and_testing(cpu_only):
     training.enable_amp(cfg)
     assert cfg.optim_wrapper.type == 'CpuAmpOptimWrapper'
     testing.enable_amp_test(cfg)
-    assert cfg.test_cfg == dict(type='TestLoop', fp16=True)
+    assert cfg.custom_hooks == [dict(type='CpuAmpTestHook')]
 
 
 def test_amp_without_bfloat16_is_one_error(monkeypatch):

@@ -5,7 +5,12 @@ mixed precision on a CPU (``CpuAmpOptimWrapper``); and the
 runner policy of the tools (:func:`build_runner`)."""
 from .checkpoint_fit_hook import CheckpointFitHook
 from .checkpoints import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
-from .cpu_amp import CpuAmpOptimWrapper, cpu_has_bfloat16
+from .cpu_amp import (
+                                 CpuAmpOptimWrapper,
+                                 CpuAmpTestHook,
+                                 bfloat16_backbone,
+                                 cpu_has_bfloat16,
+)
 from .distributed import prepare_distributed
 from .loss_hook import NonFiniteLossHook
 from .optim_constructor import MergedGroupsOptimWrapperConstructor
@@ -27,7 +32,8 @@ from .tool_logging import quiet_current_logger, quiet_logger
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'atomic_write',
-    'CheckpointFitHook', 'CpuAmpOptimWrapper', 'cpu_has_bfloat16',
+    'CheckpointFitHook', 'CpuAmpOptimWrapper', 'CpuAmpTestHook',
+    'bfloat16_backbone', 'cpu_has_bfloat16',
     'MogaNetReparameterizeHook', 'prepare_distributed',
     'MergedGroupsOptimWrapperConstructor', 'NonFiniteLossHook',
     'ResumableBatchSampler', 'ResumableEpochBasedTrainLoop',

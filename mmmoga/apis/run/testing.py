@@ -6,6 +6,7 @@ import os.path as osp
 from typing import Optional
 
 import mmcv
+import torch
 from mmengine.config import Config, ConfigDict
 
 from mmmoga.checkpoint import checkpoint_problem
@@ -165,11 +166,15 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
 
 
 def enable_amp_test(cfg: Config):
-    """Tests under mixed precision: mmengine's test loop autocasts with
-    ``fp16=True``, float16 on a GPU, bfloat16 on a CPU (which must have it:
-    :func:`check_cpu_amp`)."""
+    """Tests under mixed precision: on a GPU mmengine's test loop autocasts
+    the model in float16 (``fp16=True``); on a CPU (which must compute in
+    bfloat16: :func:`check_cpu_amp`) the backbone and neck run in bfloat16,
+    as ``--amp`` trains them (``CpuAmpTestHook``)."""
+    if torch.cuda.is_available():
+        cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
+        return
     check_cpu_amp()
-    cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
+    add_custom_hook(cfg, 'CpuAmpTestHook', {})
 
 
 def prepare_testing(cfg: Config, checkpoint: str,
