@@ -5,6 +5,7 @@ its keys and its config; the card records the file's SHA-256."""
 import json
 import os.path as osp
 
+import numpy as np
 import pytest
 import timm
 import torch
@@ -98,15 +99,27 @@ def test_safetensors_file_holds_tensors_and_meta_only(classifier_folder):
     assert 'patch_embed1.projection.0.weight' in checkpoint['state_dict']
 
 
-def test_other_models_keep_their_keys_and_config(tmp_path):
+@pytest.fixture(scope='module')
+def segmentor_weights():
+    return build_config_model(load_config(SEG_TOY)).state_dict()
+
+
+def test_other_models_keep_their_keys_and_config(segmentor_weights,
+                                                 tmp_path):
     cfg = load_config(SEG_TOY)
-    state_dict = build_config_model(cfg).state_dict()
-    written = write_hub_folder(dict(state_dict=state_dict), cfg,
+    state_dict = segmentor_weights
+    # A dataset meta as the libraries keep it, numpy values included.
+    meta = dict(dataset_meta=dict(classes=('a', 'b'),
+                                  palette=np.array([[1, 2, 3], [4, 5, 6]])))
+    written = write_hub_folder(dict(state_dict=state_dict, meta=meta), cfg,
                                str(tmp_path / 'seg'))
     assert written.architecture is None
     assert written.files == ['README.md', 'config.py', 'model.safetensors']
-    loaded = load_checkpoint_file(
-        osp.join(written.path, 'model.safetensors'))['state_dict']
+    checkpoint = load_checkpoint_file(
+        osp.join(written.path, 'model.safetensors'))
+    assert checkpoint['meta']['dataset_meta'] == dict(
+        classes=['a', 'b'], palette=[[1, 2, 3], [4, 5, 6]])
+    loaded = checkpoint['state_dict']
     assert set(loaded) == set(state_dict)  # safetensors sorts the names
     for key, value in state_dict.items():
         assert torch.equal(loaded[key], value), key
@@ -116,14 +129,14 @@ def test_other_models_keep_their_keys_and_config(tmp_path):
     assert load_config(osp.join(written.path, 'config.py')).model == cfg.model
 
 
-def test_refusals_write_nothing(classifier_folder, tmp_path):
+def test_refusals_write_nothing(classifier_folder, segmentor_weights,
+                                tmp_path):
     written, _, _ = classifier_folder
     cfg = load_config(CLS_TOY)
     with pytest.raises(CheckpointError, match='already holds files'):
         write_hub_folder(dict(state_dict={}), cfg, written.path)
-    state_dict = build_config_model(load_config(SEG_TOY)).state_dict()
     with pytest.raises(CheckpointLayoutError, match='not an image '
                        'classifier with a MogaNet backbone'):
-        write_hub_folder(dict(state_dict=state_dict), cfg,
+        write_hub_folder(dict(state_dict=segmentor_weights), cfg,
                          str(tmp_path / 'wrong'))
     assert not osp.exists(tmp_path / 'wrong')

@@ -17,6 +17,7 @@ from typing import Dict, Mapping, Optional
 import torch
 
 from mmmoga.errors import CheckpointError
+from mmmoga.utils import json_default
 
 SUFFIX = '.safetensors'
 # The file name timm and the Hugging Face Hub look for in a model folder.
@@ -80,7 +81,8 @@ def read_safetensors(path: str) -> Dict:
 
 def write_safetensors(state_dict: Mapping[str, torch.Tensor], path: str,
                       meta: Optional[Mapping] = None):
-    """Writes ``state_dict`` (and ``meta``, which must be JSON-able) to
+    """Writes ``state_dict`` (and ``meta``, JSON with numpy values as lists)
+    to
     ``path``, atomically: a reader never sees half a file.
 
     Tensors that share memory (a tied weight) are written once each, as
@@ -91,7 +93,8 @@ def write_safetensors(state_dict: Mapping[str, torch.Tensor], path: str,
                for name, tensor in state_dict.items()}
     metadata = {FORMAT_KEY: 'pt'}
     if meta:
-        metadata[META_KEY] = json.dumps(meta, sort_keys=True)
+        metadata[META_KEY] = json.dumps(meta, sort_keys=True,
+                                        default=json_default)
     temporary = path + '.part'
     safetensors.torch.save_file(tensors, temporary, metadata=metadata)
     os.replace(temporary, path)

@@ -7,6 +7,7 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 
 from mmmoga.errors import CheckpointError, ConfigCheckError
+from mmmoga.utils import json_default
 
 BACKENDS = ('onnxruntime', 'openvino')
 Session = Callable[[Dict[str, np.ndarray]], Dict[str, np.ndarray]]
@@ -99,15 +100,6 @@ def store_dataset_meta(path: str, dataset_meta: dict):
         return
     model = onnx.load(path)
     onnx.helper.set_model_props(model, {DATASET_META_KEY: json.dumps(
-        kept, default=_as_json)})
+        kept, default=json_default)})
     onnx.save(model, path)
 
-
-def _as_json(value):
-    """NumPy values in a dataset meta (a palette as an array) as JSON."""
-    import numpy as np
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f'{type(value).__name__} is not JSON serialisable')

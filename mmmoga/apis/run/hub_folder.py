@@ -28,6 +28,7 @@ from mmmoga.engine import build_config_model
 from mmmoga.errors import CheckpointError
 from mmmoga.model_index import Published, files_root, load_published
 from mmmoga.tasks import task_of
+from mmmoga.utils import json_default
 from mmmoga.version import __version__
 
 LICENSE = 'apache-2.0'
@@ -199,7 +200,7 @@ def write_hub_folder(checkpoint: Dict, cfg, out_dir: str,
             '); give a new or empty folder')
     state_dict = checkpoint.get('state_dict', checkpoint)
     meta = checkpoint.get('meta') or {}
-    dataset_meta = _json_ready(meta.get('dataset_meta') or {})
+    dataset_meta = dict(meta.get('dataset_meta') or {})
     classes = list(dataset_meta.get('classes') or [])
     architecture = timm_architecture(cfg)
     name = name or (osp.splitext(osp.basename(cfg.filename))[0]
@@ -227,7 +228,7 @@ def write_hub_folder(checkpoint: Dict, cfg, out_dir: str,
             timm_config['label_names'] = classes
         os.makedirs(out_dir, exist_ok=True)
         with open(osp.join(out_dir, 'config.json'), 'w') as file:
-            json.dump(timm_config, file, indent=2)
+            json.dump(timm_config, file, indent=2, default=json_default)
         files.append('config.json')
     else:
         weights = dict(state_dict)
@@ -250,16 +251,3 @@ def write_hub_folder(checkpoint: Dict, cfg, out_dir: str,
                          _published_entry(cfg), classes))
     return HubFolder(out_dir, sha256, architecture, sorted(files))
 
-
-def _json_ready(value):
-    """``value`` with tuples as lists and anything JSON cannot hold as its
-    text (dataset meta holds palettes as tuples, sometimes numpy values)."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if hasattr(value, 'tolist'):
-        return value.tolist()
-    return str(value)

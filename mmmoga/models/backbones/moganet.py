@@ -29,6 +29,9 @@ class MogaNet(CoreMogaNet, BaseModule):
     """
     initializes_on_construction = False
 
+    # The core's arguments are written out again, not taken as **kwargs, so
+    # that the config checks and help() see each one (tests/test_core.py
+    # checks that they equal the core's, defaults included).
     def __init__(self,
                  arch: Union[str, Dict] = 'tiny',
                  in_channels: int = 3,
