@@ -15,8 +15,10 @@ CLS_TOY = 'configs/cls/toy/moganet_xt_toy.py'
 
 @pytest.mark.parametrize('checkpoint,options,match', [
     ('model.pth', dict(backend='openvino'),
-     '--backend openvino runs exported .onnx files; model.pth is a PyTorch '
-     'checkpoint'),
+     r'--backend openvino runs exported models \(.onnx, .xml\); model.pth is '
+     'a PyTorch checkpoint'),
+    ('model.xml', dict(backend='onnxruntime'),
+     'model.xml is an OpenVINO IR, which --backend openvino runs'),
     ('model.onnx', dict(tta=True), '--tta applies to PyTorch checkpoints'),
     ('model.onnx', dict(deploy=True),
      '--deploy applies to PyTorch checkpoints; model.onnx is an exported '
@@ -34,7 +36,7 @@ def test_an_onnx_file_replaces_the_model(tmp_path):
         'custom_hooks': [dict(type='MogaNetReparameterizeHook'),
                          dict(type='NonFiniteLossHook')]})
     with pytest.raises(CheckpointError,
-                       match='ONNX file model.onnx does not exist'):
+                       match='exported model model.onnx does not exist'):
         prepare_testing(cfg, 'model.onnx')
     onnx_file = tmp_path / 'model.onnx'
     onnx_file.write_bytes(b'')

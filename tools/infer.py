@@ -32,11 +32,12 @@ def parse_args():
     parser.add_argument('inputs', nargs='+', help='image files or folders')
     parser.add_argument('--config', required=True, help='model config')
     parser.add_argument('--checkpoint', required=True,
-                        help='weights, or an .onnx file written by '
-                        'tools/export_onnx.py')
+                        help='weights, or an exported model: .onnx '
+                        '(tools/export_onnx.py, tools/quantize.py) or an '
+                        'OpenVINO IR .xml (tools/quantize.py)')
     parser.add_argument('--backend', choices=BACKENDS,
-                        help='runtime of an .onnx checkpoint (default: '
-                        'onnxruntime)')
+                        help='runtime of an exported checkpoint (default: '
+                        'onnxruntime for .onnx, openvino for .xml)')
     parser.add_argument('--out-dir', default='outputs',
                         help='where drawn images go')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')

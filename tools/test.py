@@ -26,8 +26,9 @@ def parse_args():
     parser = ToolArgumentParser(description='Test (evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
-        'checkpoint', help='checkpoint file, or an .onnx file written by '
-        'tools/export_onnx.py')
+        'checkpoint', help='checkpoint file, or an exported model: an .onnx '
+        'file (tools/export_onnx.py, tools/quantize.py) or an OpenVINO IR '
+        '.xml (tools/quantize.py)')
     parser.add_argument(
         '--work-dir',
         help='where metrics are saved; defaults to ./work_dirs/<config name>')
@@ -64,7 +65,8 @@ def parse_args():
         '(the tensors that fit are loaded, the mismatch is printed)')
     parser.add_argument(
         '--backend', choices=BACKENDS,
-        help='runtime of an .onnx CHECKPOINT (default: onnxruntime)')
+        help='runtime of an exported CHECKPOINT (default: onnxruntime for '
+        'an .onnx file, openvino for an .xml)')
     parser.add_argument(
         '--amp', action='store_true',
         help='test under mixed precision: float16 on a GPU, bfloat16 on a '

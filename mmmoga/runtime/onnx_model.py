@@ -1,7 +1,8 @@
 """An exported model as an MMEngine model: ``tools/test.py CONFIG model.onnx``
 runs the config's own test dataset, evaluator and visualizer on it."""
-from typing import List, Optional
+from typing import Dict, Iterator, List, Optional
 
+import numpy as np
 import torch
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS
@@ -9,20 +10,21 @@ from mmengine.registry import MODELS
 from mmmoga.errors import ConfigCheckError, ConversionError
 
 from .outputs import PER_IMAGE_INPUTS, TASK_OUTPUTS
-from .sessions import open_session, output_names
+from .sessions import open_session, output_names, runtime_error_line
 
 
 @MODELS.register_module()
 class OnnxModel(BaseModel):
-    """Predicts with an ONNX file (``tools/export_onnx.py``) in ONNX Runtime
-    or OpenVINO.
+    """Predicts with an exported model in ONNX Runtime or OpenVINO: an ONNX
+    file (``tools/export_onnx.py``, ``tools/quantize.py``) or an OpenVINO IR
+    (``tools/quantize.py``).
 
     The config's data preprocessor prepares the batch as for the PyTorch
     model; the graph's outputs become the task library's predictions
     (:mod:`mmmoga.runtime.outputs`, chosen by the graph's output names).
 
     Args:
-        onnx_file: The exported model.
+        model_file: The exported model (.onnx, or an OpenVINO IR .xml).
         backend: ``'onnxruntime'`` or ``'openvino'``.
         data_preprocessor: The PyTorch model's data preprocessor config.
         align_corners: How segmentation logits are resized to the image
@@ -31,20 +33,20 @@ class OnnxModel(BaseModel):
             mask (the R-CNN test setting of the same name).
     """
 
-    def __init__(self, onnx_file: str, backend: str = 'onnxruntime',
+    def __init__(self, model_file: str, backend: str = 'onnxruntime',
                  data_preprocessor: Optional[dict] = None,
                  align_corners: bool = False,
                  mask_thr_binary: float = 0.5):
         super().__init__(data_preprocessor=data_preprocessor)
-        names = tuple(output_names(onnx_file))
+        names = tuple(output_names(model_file))
         if names not in TASK_OUTPUTS:
             raise ConversionError(
-                f'{onnx_file} has the outputs {list(names)}; tools/test.py '
+                f'{model_file} has the outputs {list(names)}; tools/test.py '
                 'evaluates the whole models tools/export_onnx.py writes '
                 f'(outputs {" or ".join(map(str, map(list, TASK_OUTPUTS)))})')
-        self.onnx_file = onnx_file
+        self.model_file = model_file
         self.backend = backend
-        self.session = open_session(onnx_file, backend)
+        self.session = open_session(model_file, backend)
         self.to_predictions = TASK_OUTPUTS[names]
         self.align_corners = align_corners
         self.mask_thr_binary = mask_thr_binary
@@ -55,16 +57,30 @@ class OnnxModel(BaseModel):
         if mode != 'predict':
             raise ConfigCheckError(
                 f'an ONNX model only predicts (mode {mode!r} asked)')
+        per_image = self.to_predictions in PER_IMAGE_INPUTS
+        for index, graph_inputs in enumerate(
+                self.graph_inputs(inputs, data_samples)):
+            outputs = self._run(graph_inputs)
+            if not per_image:
+                return self.to_predictions(outputs, data_samples, self)
+            self.to_predictions(outputs, [data_samples[index]], self)
+        return data_samples
+
+    def graph_inputs(self, inputs: torch.Tensor,
+                     data_samples: Optional[List] = None
+                     ) -> Iterator[Dict[str, np.ndarray]]:
+        """The graph's inputs for a preprocessed batch: the batch at once,
+        or one image at a time with its own inputs (a detector's image
+        shape and scale factor). Calibration of a quantized model reads the
+        same (:mod:`mmmoga.apis.quantization`)."""
         image = inputs.detach().cpu().float().contiguous().numpy()
         extra_inputs = PER_IMAGE_INPUTS.get(self.to_predictions)
         if extra_inputs is None:
-            return self.to_predictions(self._run(dict(image=image)),
-                                       data_samples, self)
+            yield dict(image=image)
+            return
         for index, data_sample in enumerate(data_samples):
-            outputs = self._run(dict(image=image[index:index + 1],
-                                     **extra_inputs(data_sample)))
-            self.to_predictions(outputs, [data_sample], self)
-        return data_samples
+            yield dict(image=image[index:index + 1],
+                       **extra_inputs(data_sample))
 
     def _run(self, inputs: dict) -> dict:
         try:
@@ -73,7 +89,7 @@ class OnnxModel(BaseModel):
         # the one a user meets (a graph exported for a fixed size).
         except Exception as error:  # noqa: BLE001
             raise ConversionError(
-                f'{self.backend} cannot run {self.onnx_file} on an input of '
+                f'{self.backend} cannot run {self.model_file} on an input of '
                 f'shape {list(inputs["image"].shape)} (a graph exported for '
                 'a fixed image size takes that size only): '
-                f'{str(error).strip().splitlines()[0]}') from None
+                f'{runtime_error_line(error)}') from None

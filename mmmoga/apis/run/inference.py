@@ -15,11 +15,12 @@ Each task goes through its library's inferencer where that serves:
 * classification: MMPretrain's ``ImageClassificationInferencer`` draws into
   ``OUT_DIR/vis/`` and the scores go to ``OUT_DIR/pred/`` as JSON.
 
-An ``.onnx`` checkpoint (``tools/export_onnx.py``) runs in ONNX Runtime or
-OpenVINO through the same inferencers: the config's model becomes an
-``OnnxModel`` (as in ``tools/test.py``), and the class names and palette come
-from the file (stored from the checkpoint at export) or else from the
-config's test dataset.
+An exported checkpoint (an ``.onnx`` of ``tools/export_onnx.py`` or
+``tools/quantize.py``, run in ONNX Runtime or OpenVINO; an OpenVINO IR
+``.xml`` of ``tools/quantize.py``) runs through the same inferencers: the
+config's model becomes an ``OnnxModel`` (as in ``tools/test.py``), and the
+class names and palette come from the file (stored from the checkpoint at
+export) or else from the config's test dataset.
 """
 import json
 import os
@@ -50,7 +51,7 @@ from mmmoga.visualization import use_readable_visualizer
 from .config import load_config, test_dataset_meta
 from .config_checks import check_backbone
 from .reparameterization import require_moganet
-from .testing import ONNX_SUFFIX, use_onnx_model
+from .testing import use_exported_model
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 # Detections scoring below this are not drawn: at mmdet's default (0.3) most
@@ -68,12 +69,16 @@ class InferenceSettings(NamedTuple):
     kpt_thr: float = 0.3
     person_boxes: Optional[Dict[str, np.ndarray]] = None
     allow_partial: bool = False
-    backend: Optional[str] = None  # runtime of an .onnx checkpoint
+    # runtime of an exported checkpoint (default: the file's own)
+    backend: Optional[str] = None
     top_classes: int = 5  # classes listed beside a classified image
 
     @property
-    def is_onnx(self) -> bool:
-        return self.checkpoint.endswith(ONNX_SUFFIX)
+    def is_exported(self) -> bool:
+        """Whether the checkpoint is an exported model (.onnx, or an
+        OpenVINO IR .xml)."""
+        from mmmoga.runtime import is_exported
+        return is_exported(self.checkpoint)
 
 
 class InputImages(NamedTuple):
@@ -139,7 +144,7 @@ def _prepare(model, config: str, settings: InferenceSettings,
     config it was built from (``onnx_cfg``, what :func:`_inferencer_model`
     returned), it gets its classes and palette (:func:`onnx_dataset_meta`)
     in place of the inferencer's default ones."""
-    if settings.is_onnx:
+    if settings.is_exported:
         if onnx_cfg is not None:
             model.dataset_meta = onnx_dataset_meta(onnx_cfg,
                                                    settings.checkpoint)
@@ -161,12 +166,12 @@ def _prepare(model, config: str, settings: InferenceSettings,
         reparameterize_model(model)
 
 
-def onnx_dataset_meta(cfg, onnx_file: str) -> dict:
+def onnx_dataset_meta(cfg, model_file: str) -> dict:
     """The classes and palette an exported model draws with: those stored in
     the file at export, or else the config's test dataset's
     (:func:`test_dataset_meta`)."""
     from mmmoga.runtime import DRAWING_META, stored_dataset_meta
-    stored = stored_dataset_meta(onnx_file)
+    stored = stored_dataset_meta(model_file)
     if stored is not None:
         return stored
     meta = test_dataset_meta(cfg)
@@ -180,17 +185,16 @@ def _inferencer_model(config: str, settings: InferenceSettings):
     ``OnnxModel`` and there are no weights."""
     cfg = load_config(config)
     use_readable_visualizer(cfg)
-    if not settings.is_onnx:
+    if not settings.is_exported:
         return cfg, settings.checkpoint
-    use_onnx_model(cfg, settings.checkpoint, settings.backend or
-                   'onnxruntime')
+    use_exported_model(cfg, settings.checkpoint, settings.backend)
     return cfg, None
 
 
 def _build_inferencer(build: Callable, settings: InferenceSettings):
     """``build()``, without the inferencers' warnings that an exported model
     has no weights (its dataset meta is set by :func:`_prepare`)."""
-    if not settings.is_onnx:
+    if not settings.is_exported:
         inferencer = build()
     else:
         with warnings.catch_warnings():
@@ -261,7 +265,7 @@ def infer_classification(config: str, images: List[str],
         model=model, pretrained=weights or False, device=settings.device),
         settings)
     _prepare(inferencer.model, config, settings, onnx_cfg=model)
-    if settings.is_onnx:
+    if settings.is_exported:
         inferencer.classes = inferencer.model.dataset_meta.get('classes')
     # The inferencer's own drawing writes the class over the image; ours
     # lists the best classes beside it.
@@ -301,10 +305,10 @@ def infer(config: str, inputs: Sequence[str],
     for path in [config, *inputs]:
         if not osp.exists(path):
             raise ConfigCheckError(f'{path} does not exist')
-    if settings.is_onnx:
+    if settings.is_exported:
         if not osp.isfile(settings.checkpoint):
             raise CheckpointError(
-                f'ONNX file {settings.checkpoint} does not exist')
+                f'exported model {settings.checkpoint} does not exist')
         if settings.deploy or settings.allow_partial:
             raise ConfigCheckError(
                 f'--{"deploy" if settings.deploy else "allow-partial"} '
@@ -313,7 +317,8 @@ def infer(config: str, inputs: Sequence[str],
     else:
         if settings.backend is not None:
             raise ConfigCheckError(
-                f'--backend {settings.backend} runs exported .onnx files; '
+                f'--backend {settings.backend} runs exported models (.onnx, '
+                f'.xml); '
                 f'{settings.checkpoint} is a PyTorch checkpoint')
         problem = checkpoint_problem(settings.checkpoint)
         if problem is not None:

@@ -12,6 +12,7 @@ from mmengine.config import Config, ConfigDict
 from mmmoga.checkpoint import checkpoint_problem
 from mmmoga.engine import add_custom_hook
 from mmmoga.errors import CheckpointError, ConfigCheckError
+from mmmoga.runtime import check_backend, default_backend, is_exported
 from mmmoga.tasks import TASKS
 from mmmoga.visualization import (
     captioned_side_by_side,
@@ -128,13 +129,14 @@ def enable_reparameterized_test(cfg: Config):
     add_custom_hook(cfg, 'MogaNetReparameterizeHook')
 
 
-ONNX_SUFFIX = '.onnx'
-
-
-def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
-    """Tests the exported ``onnx_file`` in ``backend`` instead of the
-    config's PyTorch model (``OnnxModel``): the same data preprocessor,
-    dataset, evaluator and visualizer."""
+def use_exported_model(cfg: Config, exported_file: str,
+                       backend: Optional[str] = None):
+    """Tests the exported ``exported_file`` (.onnx, or an OpenVINO IR
+    .xml) in ``backend`` (default: ONNX Runtime for an .onnx file, OpenVINO
+    for an IR) instead of the config's PyTorch model (``OnnxModel``): the
+    same data preprocessor, dataset, evaluator and visualizer."""
+    backend = backend or default_backend(exported_file)
+    check_backend(exported_file, backend)
     model = cfg.model
     preprocessor = ConfigDict(model.get('data_preprocessor') or cfg.get(
         'data_preprocessor') or {})
@@ -159,7 +161,7 @@ def use_onnx_model(cfg: Config, onnx_file: str, backend: str):
                             if hook.get('type') != 'MogaNetReparameterizeHook']
     rcnn_test_cfg = (model.get('test_cfg') or {}).get('rcnn') or {}
     cfg.model = ConfigDict(
-        type='OnnxModel', onnx_file=onnx_file, backend=backend,
+        type='OnnxModel', model_file=exported_file, backend=backend,
         data_preprocessor=preprocessor,
         align_corners=decode_head.get('align_corners', False),
         mask_thr_binary=rcnn_test_cfg.get('mask_thr_binary', 0.5))
@@ -190,12 +192,14 @@ def prepare_testing(cfg: Config, checkpoint: str,
     """Sets ``cfg`` up to test ``checkpoint`` and checks it; returns where
     the drawn predictions will be, as :func:`enable_visualization`. The
     checkpoint must fill the model exactly unless ``allow_partial``
-    (``CheckpointFitHook``). An ``.onnx`` checkpoint (an exported model) is
-    run by ``backend`` (default ONNX Runtime). ``amp``: the test loop runs
+    (``CheckpointFitHook``). An exported checkpoint (.onnx, or an OpenVINO
+    IR .xml) is run by ``backend`` (default: the file's own,
+    :func:`use_exported_model`). ``amp``: the test loop runs
     under autocast, float16 on a GPU, bfloat16 on a CPU that has it."""
     # The options first: they are mistakes of the command line alone.
-    is_onnx = checkpoint.endswith(ONNX_SUFFIX)
-    if is_onnx:
+    exported = is_exported(checkpoint)
+    if exported:
+        check_backend(checkpoint, backend or default_backend(checkpoint))
         refused = [name for name, given in (
             ('--tta', tta), ('--deploy', deploy),
             ('--allow-partial', allow_partial), ('--amp', amp)) if given]
@@ -206,7 +210,8 @@ def prepare_testing(cfg: Config, checkpoint: str,
                 'augmentation as exported)')
     elif backend is not None:
         raise ConfigCheckError(
-            f'--backend {backend} runs exported .onnx files; {checkpoint} '
+            f'--backend {backend} runs exported models (.onnx, .xml); '
+            f'{checkpoint} '
             'is a PyTorch checkpoint')
     drawn_dir = None
     if show or show_dir:
@@ -219,10 +224,11 @@ def prepare_testing(cfg: Config, checkpoint: str,
         enable_reparameterized_test(cfg)
     if amp:
         enable_amp_test(cfg)
-    if is_onnx:
+    if exported:
         if not osp.isfile(checkpoint):
-            raise CheckpointError(f'ONNX file {checkpoint} does not exist')
-        use_onnx_model(cfg, checkpoint, backend or 'onnxruntime')
+            raise CheckpointError(
+                f'exported model {checkpoint} does not exist')
+        use_exported_model(cfg, checkpoint, backend)
         check_config(cfg, splits=('test', ))
         return drawn_dir
     problem = checkpoint_problem(checkpoint)
