@@ -97,3 +97,35 @@ def task_trained_toy(request, trained_toy):
     """``trained_toy`` of the task the test module names in ``TASK``: (work
     dir, log) of its short training run."""
     return trained_toy(request.module.TASK)
+
+
+@pytest.fixture(scope='session')
+def exported_toy(trained_toy, tmp_path_factory):
+    """``exported_toy(task)``: what ``tools/export_onnx.py``'s code wrote for
+    the short-trained toy model of ``task`` (``trained_toy``), exported once
+    per session (the export tests and the quantization tests share it)."""
+    import os.path as osp
+
+    from mmengine.registry import DefaultScope, init_default_scope
+
+    from mmmoga.apis import export_onnx, load_config
+    from toy_tasks import TOY_TASKS
+    exports = {}
+
+    def exported_of(task):
+        if task not in exports:
+            toy = TOY_TASKS[task]
+            work_dir, _ = trained_toy(task)
+            path = str(tmp_path_factory.mktemp(f'{task}_export') /
+                       'float32.onnx')
+            current = DefaultScope.get_current_instance()
+            try:
+                exports[task] = export_onnx(
+                    load_config(toy.config),
+                    osp.join(work_dir, toy.checkpoint), path)
+            finally:
+                init_default_scope(current.scope_name if current is not None
+                                   else 'mmengine')
+        return exports[task]
+
+    return exported_of

@@ -130,9 +130,37 @@ def test_retinanet_exports_with_nms(tmp_path):
     assert exported.check_note is None
 
 
+MASK_RCNN = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
+
+
+@pytest.fixture(scope='module')
+def mask_rcnn_export(tmp_path_factory):
+    """The toy Mask R-CNN with trained-looking random weights (the
+    checkpoint's path) and its export (``Exported``), once per module."""
+    from mmengine.registry import DefaultScope, init_default_scope
+    folder = tmp_path_factory.mktemp('mask_rcnn_export')
+    # Class names and palette other than the config's, as a checkpoint
+    # trained on other data carries them.
+    dataset_meta = dict(classes=('disc', 'box', 'wedge'),
+                        palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)],
+                        reduce_zero_label=False)
+    plain_checkpoint(MASK_RCNN, folder / 'plain.pth',
+                     meta=dict(dataset_meta=dataset_meta))
+    current = DefaultScope.get_current_instance()
+    try:
+        exported = export_onnx(load_config(MASK_RCNN),
+                               str(folder / 'plain.pth'),
+                               str(folder / 'mask_rcnn.onnx'),
+                               shape=(256, 224))
+    finally:
+        init_default_scope(current.scope_name if current is not None
+                           else 'mmengine')
+    return str(folder / 'plain.pth'), exported
+
+
 @pytest.mark.usefixtures('restore_default_scope')
-def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
-                                                               tmp_path):
+def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(
+        mask_rcnn_export, toy_data, tmp_path):
     """Random weights: the exported Mask R-CNN (RPN, RoI heads, NMS and mask
     head inside) evaluated by tools/test.py in OpenVINO finds the same
     detections and masks as the PyTorch model in deploy mode, and
@@ -141,17 +169,9 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
     from mmmoga.apis.run.inference import onnx_dataset_meta
     from mmmoga.runtime import stored_dataset_meta
     from toy_tasks import short_run_options
-    config = 'configs/det/toy/mask_rcnn_moga_xt_toy.py'
-    # Class names and palette other than the config's, as a checkpoint
-    # trained on other data carries them.
-    dataset_meta = dict(classes=('disc', 'box', 'wedge'),
-                        palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)],
-                        reduce_zero_label=False)
-    plain_checkpoint(config, tmp_path / 'plain.pth',
-                     meta=dict(dataset_meta=dataset_meta))
-    onnx_path = str(tmp_path / 'mask_rcnn.onnx')
-    exported = export_onnx(load_config(config), str(tmp_path / 'plain.pth'),
-                           onnx_path, shape=(256, 224))
+    config = MASK_RCNN
+    checkpoint, exported = mask_rcnn_export
+    onnx_path = exported.path
     assert exported.output_names == ['boxes', 'scores', 'labels', 'masks']
     assert exported.fixed_size is None
     # What drawing needs travels with the file; nothing else.
@@ -160,7 +180,7 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
         palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)])
     data_root = toy_data('det')
     options = short_run_options('det', data_root)
-    run_test_in_process(config, str(tmp_path / 'plain.pth'), options,
+    run_test_in_process(config, checkpoint, options,
                         tmp_path / 'pytorch', deploy=True,
                         out=str(tmp_path / 'pytorch.pkl'))
     # OpenVINO here; the export's check ran the file in ONNX Runtime.
@@ -189,6 +209,32 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(toy_data,
         palette=[(255, 0, 0), (0, 255, 0), (0, 0, 255)])
 
 
+def test_mask_rcnn_int8_passes_the_gate(mask_rcnn_export, toy_data,
+                                        tmp_path):
+    """tools/quantize.py on the exported Mask R-CNN: OpenVINO INT8
+    (FakeQuantize inside), box and mask AP within the gate on the toy val
+    set, the checkpoint's classes carried into the IR."""
+    import openvino
+
+    from mmmoga.runtime import stored_dataset_meta
+    from toy_tasks import short_run_options
+    _, exported = mask_rcnn_export
+    out = str(tmp_path / 'int8.xml')
+    run = run_tool(sys.executable, 'tools/quantize.py', MASK_RCNN,
+                   exported.path, out, '--backend', 'openvino',
+                   '--calib-images', '3',
+                   *short_run_options('det', toy_data('det')))
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.strip().splitlines()
+    assert lines[-1].startswith(f'wrote {out}: INT8 within 1 points')
+    assert any(line.startswith('INT8: box AP') and 'mask AP' in line
+               for line in lines)
+    assert 'FakeQuantize' in {
+        op.get_type_name()
+        for op in openvino.Core().read_model(out).get_ops()}
+    assert stored_dataset_meta(out)['classes'] == ['disc', 'box', 'wedge']
+
+
 def last_metric(output, name):
     """The last value the log gives ``name`` (e.g. ``coco/AP``)."""
     import re
@@ -203,17 +249,17 @@ def last_metric(output, name):
     ('cls', 'accuracy/top1', 'openvino'),
 ])
 def test_an_exported_model_scores_as_the_pytorch_one(
-        task, metric, backend, trained_toy, toy_data, tmp_path):
+        task, metric, backend, trained_toy, exported_toy, toy_data,
+        tmp_path):
     """The exported file, evaluated as tools/test.py does (in this process)
     with the config's own dataset and metric, scores as training validated
     the checkpoint (the same val set; deploy mode equals the plain model
     within 1e-4)."""
     from toy_tasks import TOY_TASKS, short_run_options
     toy = TOY_TASKS[task]
-    work_dir, log = trained_toy(task)
-    onnx_path = str(tmp_path / 'model.onnx')
-    exported = export_onnx(load_config(toy.config),
-                           osp.join(work_dir, toy.checkpoint), onnx_path)
+    _, log = trained_toy(task)
+    exported = exported_toy(task)
+    onnx_path = exported.path
     # The classifier takes any size, checked at one neither traced nor a
     # multiple of 32; a pose model, its input size.
     assert exported.checked_shapes[-1] == {

@@ -70,6 +70,7 @@ CHECKS = [
     ('import onnxruntime', _import('onnxruntime')),
     ('import openvino', _import('openvino')),
     ('import onnxscript', _import('onnxscript')),
+    ('import nncf', _import('nncf')),
     ('import mim', _import('mim')),
     ('import timm', _import('timm')),
     ('import safetensors', _import('safetensors')),

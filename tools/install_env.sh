@@ -8,7 +8,7 @@
 #      (an isolated build cannot see torch and silently ships no `mmcv._ext`); the built
 #      wheel is cached per (python, torch, ops flavour) so later installs take seconds,
 #   4. mmengine, mmdet, mmseg, mmpretrain, then mmpose without chumpy,
-#   5. the ONNX exporter and runtimes (requirements/deploy.txt), openmim without
+#   5. the ONNX exporter, runtimes and NNCF (requirements/deploy.txt), openmim without
 #      opendatalab, then mmmoga itself in editable mode with its extras,
 #   6. tools/check_env.py, which fails loudly if any part of the stack does not import.
 #
@@ -91,7 +91,7 @@ grep -v '^mmpose' requirements/mmpose.txt | pip_install -q -r /dev/stdin \
     || fail "could not install mmpose's dependencies"
 pip_install -q --no-deps "$(grep '^mmpose' requirements/mmpose.txt)" || fail "could not install mmpose"
 
-step "ONNX export and runtimes (onnx, onnxscript, onnxruntime, openvino)"
+step "ONNX export, runtimes and quantization (onnx, onnxscript, onnxruntime, openvino, nncf)"
 pip_install -q -r requirements/deploy.txt || fail "could not install requirements/deploy.txt"
 
 step "openmim (without opendatalab) and what its commands import"

@@ -8,10 +8,13 @@
   interaction strength.
 * :mod:`~mmmoga.apis.dataset_config`: configs for one's own data.
 * :mod:`~mmmoga.apis.toy_demos`: the toy demos (train, test, draw).
+* :mod:`~mmmoga.apis.quantization`: INT8 and bfloat16 models for the CPU,
+  behind an accuracy gate.
 
 ``run`` imports no other room; ``export``, ``analysis`` and
 ``dataset_config`` import ``run`` and never each other; ``toy_demos`` may
-import ``run`` and ``dataset_config``. Above models, checkpoint, datasets
+import ``run`` and ``dataset_config``, ``quantization`` ``run`` and
+``export``. Above models, checkpoint, datasets
 and engine; below the tools and the zoo tables.
 
 The names below are the package's public API, handed out here as before the

@@ -17,8 +17,9 @@ from mmengine.config import Config
 from torch import nn
 
 from mmmoga.checkpoint import load_checkpoint_file
+from mmmoga.engine import build_config_model
 from mmmoga.errors import ConfigCheckError, ConversionError
-from mmmoga.models import MogaNet
+from mmmoga.models import MogaNet, reparameterize_model
 from mmmoga.runtime import store_dataset_meta
 from mmmoga.tasks import TASKS_BY_SCOPE
 from mmmoga.utils import step
@@ -42,6 +43,16 @@ def check_exportable(cfg: Config, part: str):
             f'whole models of {sorted(TASKS_BY_SCOPE)} configs are exported; '
             f'{cfg.filename} has default_scope {scope!r}; --part backbone '
             'exports its backbone')
+
+
+def check_model_exports(cfg: Config):
+    """Raises :class:`ConfigCheckError` unless the config's whole model
+    exports, found on the model built with random weights (no checkpoint
+    needed): a detector without an exportable head, say."""
+    check_exportable(cfg, 'model')
+    model = build_config_model(cfg).eval()
+    reparameterize_model(model)
+    exported_module(cfg, model, 'model')
 
 
 def exported_module(cfg: Config, model: nn.Module,
