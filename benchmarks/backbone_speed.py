@@ -14,10 +14,15 @@ The forms of MogaNet:
   compile      deploy mode through torch.compile (inductor, weights frozen)
   onnxruntime  the deploy-mode ONNX export in ONNX Runtime
   openvino     the same ONNX file in OpenVINO, float32
-  openvino_bf16  OpenVINO's default on CPUs with bfloat16 support (as this
-               machine kind's AMD EPYC): bfloat16 arithmetic, so not the same
-               outputs; listed to show what that default measures
-The other backbones run as built, with the tuned malloc, like deploy mode.
+  openvino_bf16  the same file computed in bfloat16 (OpenVINO's default on
+               CPUs that have it, as this machine kind's AMD EPYC; what
+               tools/quantize.py --precision bf16 writes)
+  onnxruntime_int8, openvino_int8  the file quantized to INT8 by
+               tools/quantize.py's quantizers (no remedy; ranges calibrated
+               on random images, which the speed does not depend on)
+ResNet-50 is measured in the same runtimes and precisions (its export as
+built), for the ratios at each precision. The other backbones run as built,
+with the tuned malloc, like deploy mode.
 
 Every measurement is a fresh subprocess (the allocator setting is fixed for
 a process's lifetime), started in turn with the others in each round, so
@@ -51,14 +56,17 @@ MOGANET_FORMS = ('official', 'plain', 'deploy')
 FORMS = {
     'moganet_xt': MOGANET_FORMS,
     'moganet_t': MOGANET_FORMS,
-    'moganet_s': MOGANET_FORMS + ('compile', 'onnxruntime', 'openvino',
-                                  'openvino_bf16'),
+    'moganet_s': MOGANET_FORMS + ('compile', 'onnxruntime', 'onnxruntime_int8',
+                                  'openvino', 'openvino_bf16',
+                                  'openvino_int8'),
     'moganet_b': MOGANET_FORMS,
     'convnext_t': ('plain', ),
-    'resnet50': ('plain', ),
+    'resnet50': ('plain', 'onnxruntime', 'onnxruntime_int8', 'openvino',
+                 'openvino_bf16', 'openvino_int8'),
     'swin_t': ('plain', ),
 }
-ONNX_FORMS = ('onnxruntime', 'openvino', 'openvino_bf16')
+ONNX_FORMS = ('onnxruntime', 'onnxruntime_int8', 'openvino', 'openvino_bf16',
+              'openvino_int8')
 BASELINES = ('convnext_t', 'resnet50', 'swin_t')
 
 
@@ -78,8 +86,11 @@ def build_backbone(name, deploy):
 
 
 def onnx_runner(form, path, threads):
-    """A callable running the ONNX file ``path`` on a numpy batch."""
-    if form == 'onnxruntime':
+    """A callable running the exported file of ``form`` at ``path`` (the
+    float ONNX file's; an INT8 form runs its INT8 file) on a numpy batch."""
+    if form.endswith('_int8'):
+        path = int8_path(path, form.split('_')[0])
+    if form.startswith('onnxruntime'):
         import onnxruntime
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
@@ -129,22 +140,42 @@ def worker(args):
                 threads=threads))
 
 
-def export_onnx(path, size):
-    """Exports deploy-mode MogaNet-S to ``path`` (in a subprocess, so that
-    the exporter's memory does not stay in this one)."""
+def int8_path(onnx_path, backend):
+    """The INT8 file of the float ONNX file ``onnx_path`` for
+    ``backend``."""
+    return osp.splitext(onnx_path)[0] + ('_int8.onnx' if backend ==
+                                         'onnxruntime' else '_int8.xml')
+
+
+def export_onnx(model_name, path, size, batch):
+    """Exports ``model_name`` (a MogaNet in deploy mode) to ``path`` and
+    quantizes it to INT8 for both runtimes beside it (in a subprocess, so
+    that the exporter's memory does not stay in this one)."""
     code = (
         'import sys\n'
         f'sys.path.insert(0, {osp.dirname(osp.abspath(__file__))!r})\n'
-        'from backbone_speed import build_backbone\n'
+        'import numpy as np\n'
+        'from backbone_speed import build_backbone, int8_path\n'
         'from mmmoga.apis.export import export_graph\n'
-        "model = build_backbone('moganet_s', deploy=True)\n"
+        'from mmmoga.apis.quantization.backends import (\n'
+        '    Scheme, quantize_with_onnxruntime, quantize_with_openvino)\n'
+        f'name = {model_name!r}\n'
+        "model = build_backbone(name, deploy=name.startswith('moganet'))\n"
         "names = [f'stage{i}' for i in model.out_indices]\n"
         f'export_graph(model, names, 3, ({size}, {size}), '
-        f'dynamic_size=False, path={path!r})\n')
+        f'dynamic_size=False, path={path!r})\n'
+        'rng = np.random.default_rng(0)\n'
+        f'inputs = [dict(image=rng.standard_normal(({batch}, 3, {size}, '
+        f'{size})).astype(np.float32)) for _ in range(2)]\n'
+        "scheme = Scheme('none', calib_images=len(inputs))\n"
+        f"quantize_with_onnxruntime({path!r}, int8_path({path!r}, "
+        "'onnxruntime'), inputs, scheme)\n"
+        f"quantize_with_openvino({path!r}, int8_path({path!r}, "
+        "'openvino'), inputs, scheme)\n")
     result = subprocess.run([sys.executable, '-c', code],
                             capture_output=True, text=True)
     if result.returncode != 0:
-        raise SystemExit(f'exporting MogaNet-S to ONNX failed:\n'
+        raise SystemExit(f'exporting {model_name} to ONNX failed:\n'
                          f'{result.stderr[-3000:]}')
 
 
@@ -164,11 +195,11 @@ def print_table(speed, args, threads):
     forms = [f for f in ('official', 'plain', 'deploy', 'compile',
                          *ONNX_FORMS)
              if any((m, f) in speed for m in args.models)]
-    print(f'{"model":<12}' + ''.join(f'{f:>15}' for f in forms))
+    print(f'{"model":<12}' + ''.join(f'{f:>17}' for f in forms))
     for model in args.models:
         print(f'{model:<12}' + ''.join(
-            f'{speed[(model, f)]:>15.2f}' if (model, f) in speed else
-            f'{"-":>15}' for f in forms))
+            f'{speed[(model, f)]:>17.2f}' if (model, f) in speed else
+            f'{"-":>17}' for f in forms))
     print('(official: default malloc; every other column: tuned malloc)')
 
 
@@ -195,9 +226,23 @@ def ratio_lines(speed):
         add(f'MogaNet-S deploy / {baseline}', ('moganet_s', 'deploy'),
             (baseline, 'plain'),
             '>= 1.0x (floor 0.8x)' if baseline == 'convnext_t' else '')
-    for form in ('compile', *ONNX_FORMS):
+    for form in ('compile', 'onnxruntime', 'openvino'):
         add(f'MogaNet-S {form} / deploy', ('moganet_s', form),
             ('moganet_s', 'deploy'))
+    # Lower precision against float32 in the same runtime, and MogaNet-S
+    # against ResNet-50 at each precision.
+    for model, name in (('moganet_s', 'MogaNet-S'), ('resnet50', 'ResNet-50')):
+        for form, base, target in (
+                ('openvino_int8', 'openvino', '>= 2.0x'),
+                ('openvino_bf16', 'openvino', ''),
+                ('onnxruntime_int8', 'onnxruntime', '')):
+            add(f'{name} {form} / {base}', (model, form), (model, base),
+                target if model == 'moganet_s' else '')
+    for form in ONNX_FORMS:
+        target = ('no lower than openvino\'s (aim >= 1.0x)'
+                  if form == 'openvino_int8' else '')
+        add(f'MogaNet-S / resnet50, {form}', ('moganet_s', form),
+            ('resnet50', form), target)
     best = max((f for f in ('deploy', 'compile', 'onnxruntime', 'openvino')
                 if ('moganet_s', f) in speed),
                key=lambda f: speed[('moganet_s', f)], default=None)
@@ -232,13 +277,15 @@ def main():
     results = {v: [] for v in variants}
     threads = None
     with tempfile.TemporaryDirectory() as tmp:
-        onnx_path = osp.join(tmp, 'moganet_s_deploy.onnx')
-        if any(f in ONNX_FORMS for _, f in variants):
-            export_onnx(onnx_path, args.size)
+        onnx_paths = {model: osp.join(tmp, f'{model}.onnx')
+                      for model in args.models}
+        for model in args.models:
+            if any(m == model and f in ONNX_FORMS for m, f in variants):
+                export_onnx(model, onnx_paths[model], args.size, args.batch)
         countdown = Countdown(args.rounds * len(variants))
         for round_index in range(args.rounds):
             for model, form in variants:
-                measured = measure(model, form, args, onnx_path)
+                measured = measure(model, form, args, onnx_paths[model])
                 threads = measured['threads']
                 results[(model, form)].append(measured['img_s'])
                 print(f'{countdown.tick()} round {round_index + 1}/'

@@ -3,6 +3,7 @@ the benchmark script itself, with the allocator set by the worker (never
 inherited from this shell), and reports one JSON line."""
 import json
 import os
+import os.path as osp
 import subprocess
 import sys
 import time
@@ -102,7 +103,39 @@ def export_and_report(cfg, model, onnx_file, shape=None):
 def exported_model(cfg, onnx_file, backend):
     """The exported file in ``backend`` as ``tools/test.py`` runs it
     (``OnnxModel`` with the config's data preprocessor)."""
-    from mmmoga.apis.run.testing import use_onnx_model
+    from mmmoga.apis.run.testing import use_exported_model
     from mmmoga.engine import build_config_model
-    use_onnx_model(cfg, onnx_file, backend)
+    use_exported_model(cfg, onnx_file, backend)
     return build_config_model(cfg).eval()
+
+
+# Where the INT8 files of an exported ONNX file go, by runtime.
+INT8_SUFFIXES = {'onnxruntime': '_int8.onnx', 'openvino': '_int8.xml'}
+
+
+def int8_file(onnx_file, backend):
+    """The INT8 file :func:`quantize_for_timing` writes for ``backend``."""
+    return osp.splitext(onnx_file)[0] + INT8_SUFFIXES[backend]
+
+
+def quantize_for_timing(cfg, onnx_file, packed_batches):
+    """Writes INT8 files of ``onnx_file`` for ONNX Runtime and OpenVINO, as
+    ``tools/quantize.py`` quantizes without remedies (its quantizers), the
+    ranges calibrated on ``packed_batches`` (the models' random inputs:
+    speed does not depend on the ranges)."""
+    from mmmoga.apis.quantization.backends import (
+        Scheme,
+        quantize_with_onnxruntime,
+        quantize_with_openvino,
+    )
+    model = exported_model(cfg, onnx_file, 'onnxruntime')
+    inputs = []
+    for packed in packed_batches:
+        data = model.data_preprocessor(packed, False)
+        inputs += list(model.graph_inputs(data['inputs'],
+                                          data['data_samples']))
+    scheme = Scheme('none', calib_images=len(inputs))
+    quantize_with_onnxruntime(onnx_file, int8_file(onnx_file, 'onnxruntime'),
+                              inputs, scheme)
+    quantize_with_openvino(onnx_file, int8_file(onnx_file, 'openvino'),
+                           inputs, scheme)

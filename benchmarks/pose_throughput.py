@@ -1,6 +1,6 @@
 """Top-down pose throughput: person crops per second of MogaNet-S at 256x192
 with the flip test, PyTorch plain and deploy mode against its ONNX export in
-ONNX Runtime and OpenVINO, on this machine's CPU.
+ONNX Runtime and OpenVINO, float32 and INT8, on this machine's CPU.
 
     python benchmarks/pose_throughput.py          # make bench runs this
     python benchmarks/pose_throughput.py --batch 32 --rounds 5
@@ -8,8 +8,10 @@ ONNX Runtime and OpenVINO, on this machine's CPU.
 Every variant runs ``test_step`` on the same batch of crops: the data
 preprocessor, the model (both passes of the flip test, the heatmap decoding)
 and the keypoints mapped back to the image; the ONNX variants run the file
-``tools/export_onnx.py``'s code writes, through ``OnnxModel``. Random
-weights (the decoding's cost does not depend on them). Tuned malloc, the
+``tools/export_onnx.py``'s code writes, through ``OnnxModel``; the INT8 ones
+that file quantized by ``tools/quantize.py``'s quantizers (no remedy, ranges
+from random crops). Random weights (the decoding's cost does not depend on
+them). Tuned malloc, the
 machine's thread count in every runtime (OpenVINO in float32); every
 measurement is a fresh subprocess, rounds interleaved, the median over rounds
 of the median over runs.
@@ -24,6 +26,8 @@ from common import (
     add_round_arguments,
     export_and_report,
     exported_model,
+    int8_file,
+    quantize_for_timing,
     random_model,
     random_weights_config,
     report,
@@ -31,13 +35,20 @@ from common import (
 )
 
 CONFIG = 'configs/pose/topdown_heatmap_moga_s_256x192.py'
-VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino')
+VARIANTS = ('plain', 'deploy', 'onnxruntime', 'openvino', 'onnxruntime_int8',
+            'openvino_int8')
+# The runtime of each exported variant.
+EXPORTED = {'onnxruntime': 'onnxruntime', 'openvino': 'openvino',
+            'onnxruntime_int8': 'onnxruntime', 'openvino_int8': 'openvino'}
 
 
 def timed_model(args, cfg):
     from mmmoga.models import reparameterize_model
-    if args.worker in ('onnxruntime', 'openvino'):
-        return exported_model(cfg, args.onnx_file, args.worker)
+    if args.worker in EXPORTED:
+        backend = EXPORTED[args.worker]
+        path = int8_file(args.onnx_file, backend) if args.worker.endswith(
+            '_int8') else args.onnx_file
+        return exported_model(cfg, path, backend)
     model = random_model(cfg)
     if args.worker == 'deploy':
         reparameterize_model(model)
@@ -53,6 +64,12 @@ def worker(args):
         return
     import torch
     from mmpose.testing import get_packed_inputs
+    if args.worker == 'quantize':
+        quantize_for_timing(cfg, args.onnx_file, [get_packed_inputs(
+            4, with_heatmap=False, with_reg_label=False,
+            with_simcc_label=False) for _ in range(2)])
+        report({})
+        return
 
     from mmmoga.utils import median_seconds
     model = timed_model(args, cfg)
@@ -84,6 +101,9 @@ def measure(args, onnx_file):
                                      onnx_file])
     print(f'exported MogaNet-S 256x192: ONNX Runtime equals PyTorch within '
           f'{exported["difference"]:.1e} of the largest output', flush=True)
+    run_worker(__file__, ['--worker', 'quantize', '--onnx-file', onnx_file])
+    print('quantized it to INT8 for ONNX Runtime and OpenVINO (ranges from '
+          'random crops)', flush=True)
     results = {name: [] for name in VARIANTS}
     countdown = Countdown(args.rounds * len(VARIANTS))
     for round_index in range(args.rounds):
@@ -94,7 +114,7 @@ def measure(args, onnx_file):
             ])
             results[name].append(measured['crops_per_second'])
             print(f'{countdown.tick()} round {round_index + 1}/'
-                  f'{args.rounds} {name:<12} '
+                  f'{args.rounds} {name:<16} '
                   f'{measured["crops_per_second"]:7.1f} crops/s '
                   f'({measured["allocator"]}, {measured["threads"]} '
                   'threads)', flush=True)
@@ -103,11 +123,14 @@ def measure(args, onnx_file):
           f'{args.batch}, crops per second (median of {args.rounds} rounds x '
           f'{args.runs} runs)')
     for name, value in speed.items():
-        print(f'{name:<14}{value:8.1f}')
+        print(f'{name:<18}{value:8.1f}')
     print()
     for name in ('onnxruntime', 'openvino'):
         print(f'{name + " / deploy":<26}'
               f'{speed[name] / speed["deploy"]:6.2f}x')
+    for name in ('onnxruntime', 'openvino'):
+        print(f'{name + " INT8 / float32":<26}'
+              f'{speed[name + "_int8"] / speed[name]:6.2f}x')
     print(f'{"deploy / plain":<26}{speed["deploy"] / speed["plain"]:6.2f}x')
 
 
