@@ -216,8 +216,9 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(
 def test_mask_rcnn_int8_passes_the_gate(mask_rcnn_export, toy_data,
                                         tmp_path):
     """tools/quantize.py on the exported Mask R-CNN: OpenVINO INT8
-    (FakeQuantize inside), box and mask AP within the gate on the toy val
-    set, the checkpoint's classes carried into the IR."""
+    (FakeQuantize inside), box and mask AP within the gate on the first two
+    toy val images (the COCO file cut to them), the checkpoint's classes
+    carried into the IR."""
     import openvino
 
     from mmmoga.runtime import stored_dataset_meta
@@ -226,13 +227,14 @@ def test_mask_rcnn_int8_passes_the_gate(mask_rcnn_export, toy_data,
     out = str(tmp_path / 'int8.xml')
     run = run_tool(sys.executable, 'tools/quantize.py', MASK_RCNN,
                    exported.path, out, '--backend', 'openvino',
-                   '--calib-images', '3',
+                   '--calib-images', '3', '--val-images', '2',
                    *short_run_options('det', toy_data('det')))
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.strip().splitlines()
     assert lines[-1].startswith(f'wrote {out}: INT8 within 1 points')
     assert any(line.startswith('INT8: box AP') and 'mask AP' in line
                for line in lines)
+    assert 'the first 2 validation images' in run.stdout
     assert 'FakeQuantize' in {
         op.get_type_name()
         for op in openvino.Core().read_model(out).get_ops()}

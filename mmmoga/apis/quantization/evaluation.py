@@ -5,6 +5,7 @@ import contextlib
 import copy
 import io
 import json
+import os
 import os.path as osp
 from typing import Dict, Optional
 
@@ -52,6 +53,7 @@ def limit_test_set(cfg: Config, count: int, scratch_dir: str):
     ann_file = dataset.get('ann_file') or ''
     full_path = osp.join(dataset.get('data_root') or '', ann_file)
     if ann_file.endswith('.json'):
+        os.makedirs(scratch_dir, exist_ok=True)
         cut = osp.join(scratch_dir, f'first_{count}_{osp.basename(ann_file)}')
         if _cut_coco_file(full_path, count, cut):
             dataset.ann_file = osp.abspath(cut)
