@@ -13,12 +13,8 @@ from mmengine.config import Config
 from mmmoga.engine import build_config_model
 from mmmoga.errors import ConfigCheckError, DatasetLayoutError
 
-from ..run.config_checks import check_dataset_paths
+from ..run.config_checks import DATASET_WRAPPER_KEYS, check_dataset_paths
 from ..run.testing import use_exported_model
-
-# Keys under which dataset wrappers (RepeatDataset, ConcatDataset, ...) hold
-# the datasets they wrap.
-WRAPPER_KEYS = ('dataset', 'datasets')
 
 
 def _with_pipeline(dataset: dict, pipeline: list) -> dict:
@@ -28,7 +24,7 @@ def _with_pipeline(dataset: dict, pipeline: list) -> dict:
     leaves = [dataset]
     while leaves:
         node = leaves.pop()
-        inner = [node[key] for key in WRAPPER_KEYS if key in node]
+        inner = [node[key] for key in DATASET_WRAPPER_KEYS if key in node]
         if not inner:
             node['pipeline'] = copy.deepcopy(pipeline)
         for item in inner:

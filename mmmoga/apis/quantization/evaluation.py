@@ -15,9 +15,8 @@ from mmmoga.engine import build_runner
 from mmmoga.errors import ConfigCheckError
 from mmmoga.tasks import task_of
 
+from ..run.config_checks import DATASET_WRAPPER_KEYS
 from ..run.testing import prepare_testing
-
-WRAPPER_KEYS = ('dataset', 'datasets')
 
 
 def _cut_coco_file(path: str, count: int, out_file: str) -> bool:
@@ -46,7 +45,7 @@ def limit_test_set(cfg: Config, count: int, scratch_dir: str):
         raise ConfigCheckError(
             f'--val-images {count}: at least 1 image evaluates')
     dataset = cfg.test_dataloader.dataset
-    if any(key in dataset for key in WRAPPER_KEYS):
+    if any(key in dataset for key in DATASET_WRAPPER_KEYS):
         raise ConfigCheckError(
             f'--val-images: the test dataset of {cfg.filename} is a '
             f'{dataset.get("type")} of datasets; evaluate the whole set')
