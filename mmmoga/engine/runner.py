@@ -1,9 +1,11 @@
 """The runner policy of every tool: how a config becomes a Runner (and a
 model) with mmmoga's reliability measures in place."""
 import copy
+import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
+from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS, RUNNERS, init_default_scope
@@ -28,11 +30,13 @@ def build_runner(cfg: Config, verbose: bool = False) -> Runner:
     training resumes exactly where a killed run stopped
     (:func:`make_training_resumable`). These changes go into a copy: the
     caller's ``cfg`` stays as it was (the demos read its datasets
-    afterwards). Its console leads with progress and results
+    afterwards), and it is the config the runner writes into the work dir
+    (:class:`DumpsCallersConfig`). Its console leads with progress and results
     (:mod:`mmmoga.engine.tool_logging`); ``verbose`` shows the environment,
     the config and the per-parameter optimizer settings too."""
     cfg = copy.deepcopy(cfg)
     prepare_distributed(cfg)
+    callers_cfg = copy.deepcopy(cfg)
     checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
     if checkpoint_hook is not None and checkpoint_hook.get('type') in (
             'CheckpointHook', CheckpointHook):
@@ -63,9 +67,29 @@ def build_runner(cfg: Config, verbose: bool = False) -> Runner:
     # The logger is built inside Runner.__init__, which logs the
     # environment right after: a subclass is the one place to filter it.
     quiet_runner = type(runner_type.__name__,
-                        (QuietRunnerLogging, runner_type),
-                        dict(verbose=verbose))
+                        (QuietRunnerLogging, DumpsCallersConfig, runner_type),
+                        dict(verbose=verbose, callers_cfg=callers_cfg))
     return quiet_runner.from_cfg(cfg)
+
+
+class DumpsCallersConfig:
+    """Mixed into the Runner class the tools build: the config written into
+    the work dir is the caller's (``callers_cfg``, set on the class), not
+    the one :func:`build_runner` changed. Users hand that file to the
+    libraries' inferencers and tools, which read
+    ``test_dataloader.dataset.pipeline`` and cannot see through the
+    ``CheckedDataset`` wrapper; :func:`build_runner` adds its changes again
+    whenever the file is run."""
+    callers_cfg: Optional[Config] = None
+
+    @master_only
+    def dump_config(self):
+        if self.callers_cfg is None:
+            return super().dump_config()
+        # mmengine's file name: the config's own, or the run's timestamp.
+        filename = (osp.basename(self.cfg.filename) if self.cfg.filename
+                    else f'{self.timestamp}.py')
+        self.callers_cfg.dump(osp.join(self.work_dir, filename))
 
 
 def add_custom_hook(cfg: Config, hook_type: str,
