@@ -101,12 +101,13 @@ extras = dict(
     task_extras,
     timm=read_requirements('timm'),
     deploy=read_requirements('deploy'),
+    app=read_requirements('app'),
     mim=read_requirements('mim', leave_out=('openmim', )),
     tests=read_requirements('tests'),
 )
 extras['all'] = sorted({
     line
-    for name in (*task_extras, 'timm', 'deploy', 'mim')
+    for name in (*task_extras, 'timm', 'deploy', 'mim', 'app')
     for line in extras[name]
 })
 

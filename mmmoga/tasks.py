@@ -47,8 +47,9 @@ class Task(NamedTuple):
             FLOPs at, or None where the config's own size (codec input,
             test crop) is used.
         visualization_hook: How the library's hook draws test predictions.
-        inference: The function that draws predictions of images
-            (``tools/infer.py``): ``(config, images, settings)``.
+        predictor: The class that predicts and draws on one image at a
+            time (``tools/infer.py``, ``tools/app.py``): built from
+            ``(config, settings)``.
         inferencer: The library's inferencer class
             (``mmmoga.get_inferencer``).
         graph: The function that wraps a built model into the module that
@@ -67,7 +68,7 @@ class Task(NamedTuple):
     input_order: str
     count_size: Optional[Tuple[int, int]]
     visualization_hook: VisualizationHook
-    inference: str
+    predictor: str
     inferencer: str
     graph: str
     planner: str
@@ -115,7 +116,7 @@ TASKS: Dict[str, Task] = {
             visualization_hook=VisualizationHook(
                 'DetVisualizationHook', 'draw', 'test_out_dir', True, {},
                 side_by_side=True),
-            inference='mmmoga.apis.run.inference:infer_detection',
+            predictor='mmmoga.apis.pictures.predictors:DetectionPredictor',
             inferencer='mmdet.apis:DetInferencer',
             graph='mmmoga.apis.export.detector:detection_graph',
             planner='mmmoga.apis.dataset_config.det'),
@@ -143,7 +144,7 @@ TASKS: Dict[str, Task] = {
             visualization_hook=VisualizationHook(
                 'SegVisualizationHook', 'draw', None, False, {'interval': 1},
                 side_by_side=True),
-            inference='mmmoga.apis.run.inference:infer_segmentation',
+            predictor='mmmoga.apis.pictures.predictors:SegmentationPredictor',
             inferencer='mmseg.apis:MMSegInferencer',
             graph='mmmoga.apis.export.segmentor:segmentor_graph',
             planner='mmmoga.apis.dataset_config.seg'),
@@ -172,7 +173,7 @@ TASKS: Dict[str, Task] = {
             visualization_hook=VisualizationHook(
                 'PoseVisualizationHook', 'enable', 'out_dir', True, {},
                 side_by_side=False),
-            inference='mmmoga.apis.run.inference:infer_pose',
+            predictor='mmmoga.apis.pictures.predictors:PosePredictor',
             inferencer='mmpose.apis:MMPoseInferencer',
             graph='mmmoga.apis.export.pose:pose_keypoints',
             planner='mmmoga.apis.dataset_config.pose'),
@@ -201,7 +202,7 @@ TASKS: Dict[str, Task] = {
                 'VisualizationHook', 'enable', 'out_dir', False,
                 {'interval': 1},
                 side_by_side=False),
-            inference='mmmoga.apis.run.inference:infer_classification',
+            predictor='mmmoga.apis.pictures.predictors:ClassificationPredictor',
             inferencer='mmpretrain.apis:ImageClassificationInferencer',
             graph='mmmoga.apis.export.classifier:classifier_logits',
             planner='mmmoga.apis.dataset_config.cls'),

@@ -60,7 +60,7 @@ def test_a_refused_setting_is_an_error(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('tool', ['train', 'test', 'infer', 'demo',
-                                  'zoo_table'])
+                                  'zoo_table', 'app'])
 def test_every_tool_offers_the_switch(tool):
     result = run_tool(sys.executable, f'tools/{tool}.py', '--help')
     assert result.returncode == 0, result.stderr

@@ -36,6 +36,7 @@ class Files(NamedTuple):
     cls_data: str
     seg_data: str
     missing_base: str  # a config whose base names no config of ours
+    text_video: str  # a text file named .mp4
 
 
 @pytest.fixture(scope='module')
@@ -55,6 +56,7 @@ def files(tmp_path_factory, toy_data):
     torch.save(dict(state_dict={}, meta=dict(date=datetime.date(2026, 1, 1))),
                root / 'unsafe.pth')
     (root / 'not_python.py').write_text('model = dict(type="MogaNet"\n')
+    (root / 'clip.mp4').write_text('not a video\n')
     (root / 'config.txt').write_text('model = dict()\n')
     (root / 'missing_base.py').write_text(
         "_base_ = 'mmmoga::det/mask_rcnn_moga_m.py'\n")
@@ -85,12 +87,14 @@ def files(tmp_path_factory, toy_data):
                  a_file=str(root / 'a_file'), images=str(images),
                  no_images=str(root / 'no_images'), cut_json=str(det_root),
                  cls_data=cls_root, seg_data=toy_data('seg'),
-                 missing_base=str(root / 'missing_base.py'))
+                 missing_base=str(root / 'missing_base.py'),
+                 text_video=str(root / 'clip.mp4'))
 
 
 CLS = TOY_TASKS['cls'].config
 SEG = TOY_TASKS['seg'].config
 DET = TOY_TASKS['det'].config
+POSE = TOY_TASKS['pose'].config
 
 
 class Case(NamedTuple):
@@ -208,6 +212,51 @@ CASES = [
                     '--checkpoint', f.cls_checkpoint, '--strict',
                     '--out-dir', f.a_file + '_out'],
          '--strict: 2 inputs left out (listed above)'),
+    # Pictures: videos, cameras, people before poses, tiles, the page.
+    Case('infer on a file named like a video that is not one',
+         lambda f: [PY, 'tools/infer.py', f.a_file + '_clip.mp4', '--config',
+                    CLS, '--checkpoint', f.cls_checkpoint],
+         '_clip.mp4 does not exist'),
+    Case('infer on a text file named .mp4',
+         lambda f: [PY, 'tools/infer.py', f.text_video, '--config', CLS,
+                    '--checkpoint', f.cls_checkpoint],
+         'the installed OpenCV reads no frame from it'),
+    Case('a camera that is not there',
+         lambda f: [PY, 'tools/infer.py', '--webcam', '9', '--config', CLS,
+                    '--checkpoint', f.cls_checkpoint],
+         '--webcam 9: no camera 9 on this machine'),
+    Case('infer with nothing to draw on',
+         lambda f: [PY, 'tools/infer.py', '--config', CLS, '--checkpoint',
+                    f.cls_checkpoint],
+         'nothing to draw on: give images, folders or videos'),
+    Case('a person detector for a classifier',
+         lambda f: [PY, 'tools/infer.py', f.images, '--config', CLS,
+                    '--checkpoint', f.cls_checkpoint, '--det-config', DET,
+                    '--det-checkpoint', f.det_checkpoint],
+         '--det-config finds people for top-down pose models'),
+    Case('a person detector config that is not a detector',
+         lambda f: [PY, 'tools/infer.py', f.images, '--config', POSE,
+                    '--checkpoint', f.det_checkpoint, '--det-config', CLS,
+                    '--det-checkpoint', f.cls_checkpoint],
+         'is not an MMDetection config'),
+    Case('a person class the detector does not have',
+         lambda f: [PY, 'tools/infer.py', f.images, '--config', POSE,
+                    '--checkpoint', f.det_checkpoint, '--det-config', DET,
+                    '--det-checkpoint', f.det_checkpoint, '--det-cat-id',
+                    '7'],
+         '--det-cat-id 7: the detector of'),
+    Case('tiles for a classifier',
+         lambda f: [PY, 'tools/infer.py', f.images, '--config', CLS,
+                    '--checkpoint', f.cls_checkpoint, '--slice', '256'],
+         '--slice tiles images for detectors'),
+    Case('tiles that overlap entirely',
+         lambda f: [PY, 'tools/infer.py', f.images, '--config', DET,
+                    '--checkpoint', f.det_checkpoint, '--slice', '256',
+                    '--overlap', '1'],
+         '--overlap 1.0: a fraction of the tile'),
+    Case('a page with a config and no checkpoint',
+         lambda f: [PY, 'tools/app.py', '--config', CLS],
+         '1 --config and 0 --checkpoint given'),
     # The other tools.
     Case('toy data into a file',
          lambda f: [PY, 'tools/make_toy_data.py', 'cls', '--out', f.a_file],

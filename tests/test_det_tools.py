@@ -78,8 +78,8 @@ def test_infer_draws_predictions(task_trained_toy, task_toy_data, tmp_path):
                       osp.join(work_dir, 'epoch_1.pth'), '--out-dir',
                       str(tmp_path), '--score-thr', '0')
     assert result.returncode == 0, result.stderr[-4000:]
-    assert osp.isfile(tmp_path / 'vis' / '000000.jpg')
-    with open(tmp_path / 'preds' / '000000.json') as f:
+    assert osp.isfile(tmp_path / 'vis' / '000000.png')
+    with open(tmp_path / 'pred' / '000000.json') as f:
         assert 'bboxes' in json.load(f)
 
 

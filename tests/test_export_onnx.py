@@ -170,7 +170,7 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(
     detections and masks as the PyTorch model in deploy mode, and
     tools/infer.py's inference draws with it."""
     from mmmoga.apis import InferenceSettings, infer
-    from mmmoga.apis.run.inference import onnx_dataset_meta
+    from mmmoga.apis.pictures.predictors import onnx_dataset_meta
     from mmmoga.runtime import stored_dataset_meta
     from toy_tasks import short_run_options
     config = MASK_RCNN
@@ -202,8 +202,8 @@ def test_mask_rcnn_exports_with_its_heads_and_tests_as_pytorch(
     infer(config, [str(image)], InferenceSettings(
         checkpoint=onnx_path, out_dir=str(tmp_path / 'drawn'),
         score_thr=0.))
-    assert (tmp_path / 'drawn' / 'vis' / image.name).is_file()
-    with open(tmp_path / 'drawn' / 'preds' / (image.stem + '.json')) as f:
+    assert (tmp_path / 'drawn' / 'vis' / (image.stem + '.png')).is_file()
+    with open(tmp_path / 'drawn' / 'pred' / (image.stem + '.json')) as f:
         predictions = json.load(f)
     assert len(predictions['labels']) > 0 and 'masks' in predictions
     # The drawing took the file's classes and colours (as tuples: a list

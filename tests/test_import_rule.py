@@ -29,7 +29,7 @@ LAYERS = {
 # their neighbours). apis/__init__.py hands out the public names of all.
 APIS_ROOMS = {
     'run': 0,
-    'export': 1, 'analysis': 1, 'dataset_config': 1,
+    'export': 1, 'analysis': 1, 'dataset_config': 1, 'pictures': 1,
     'toy_demos': 2, 'quantization': 2,
     '__init__': 3,
 }

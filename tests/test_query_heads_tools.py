@@ -1,8 +1,10 @@
 """DINO and Mask2Former (detection and segmentation) at their smallest size,
 MogaNet-S, on the toy data, as a user with their own data would run them:
 tools/dataset_config.py writes the config (classes, class counts, the
-"no object" weights, paths), tools/train.py trains one iteration and
-validates, tools/test.py tests the checkpoint. The zoo recipes train at
+"no object" weights, paths), tools/train.py trains one iteration, saves
+the checkpoint and validates it with the task's metric (tools/test.py runs
+the same loop; tests/test_dataset_config.py runs it on written configs).
+The zoo recipes train at
 800-1333 pixels (DINO), on 1024x1024 crops (Mask2Former instance) or
 512x512 crops (ADE20K); a small config over the written one sets the toy
 images' size, so that the CPU run takes seconds."""
@@ -108,24 +110,22 @@ def results(toy_data, tmp_path_factory):
              written[name]],
             [PY, 'tools/train.py', small, '--work-dir', str(work_dir),
              *train_options],
-            [PY, 'tools/test.py', small, str(work_dir / checkpoint),
-             '--work-dir', str(work_dir / 'test')],
         ]
     outputs = run_tools(commands)
-    return {name: outputs[3 * i:3 * i + 3] for i, name in enumerate(RUNS)}
+    return {name: (*outputs[2 * i:2 * i + 2], folder / name / checkpoint)
+            for i, (name, (*_, checkpoint, _)) in enumerate(RUNS.items())}
 
 
 @pytest.mark.parametrize('name', sorted(RUNS))
 def test_trains_and_tests_on_its_own_data(results, name):
-    written, train, test = results[name]
+    written, train, checkpoint = results[name]
     metric = RUNS[name][-1]
     assert written.returncode == 0, written.stderr[-3000:]
     assert train.returncode == 0, train.stderr[-3000:]
     log = train.stdout + train.stderr
     assert '[1/1]' in log and 'loss' in log, log[-3000:]
+    assert checkpoint.is_file()
     assert f'{metric}:' in log  # validated after the iteration
-    assert test.returncode == 0, test.stderr[-3000:]
-    assert f'{metric}:' in test.stdout + test.stderr
 
 
 def test_the_written_configs_set_the_class_counts(results):

@@ -17,7 +17,7 @@ from toy_tasks import TOY_TASKS
 def test_every_row_names_code_that_exists(name):
     task = TASKS[name]
     assert task.name == name
-    assert callable(task.load('inference'))
+    assert callable(task.load('predictor'))
     assert callable(task.load('graph'))
     assert callable(task.load('inferencer'))
     planner = task.load('planner')

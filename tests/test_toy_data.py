@@ -391,3 +391,37 @@ def test_cls_images_show_their_class():
             if scene.objects and scene.objects[0].label == label:
                 break
         assert (scene.image == image).all()
+
+
+def test_large_mosaic_annotations_fit_its_shapes(tmp_path):
+    from mmmoga.toy_data import write_toy_large
+    ann_file = write_toy_large(str(tmp_path), size=1600, cells=2)['val']
+    with open(ann_file) as f:
+        coco = json.load(f)
+    (image, ) = coco['images']
+    assert (image['width'], image['height']) == (1600, 1600)
+    picture = cv2.imread(str(tmp_path / 'val' / image['file_name']))
+    assert picture.shape == (1600, 1600, 3)
+    assert len(coco['annotations']) >= 4
+    for ann in coco['annotations']:
+        x, y, w, h = ann['bbox']
+        assert 0 <= x and 0 <= y and x + w <= 1600 and y + h <= 1600
+        # Drawn twice as large as the detection scenes' 28-120 pixels.
+        assert max(w, h) >= 20
+
+
+def test_toy_video_pans_across_a_mosaic(tmp_path):
+    from mmmoga.toy_data import write_toy_video
+    path = write_toy_video(str(tmp_path), num_frames=5, fps=10,
+                           size=(160, 120))['video']
+    capture = cv2.VideoCapture(path)
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    assert len(frames) == 5 and frames[0].shape == (120, 160, 3)
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(10)
+    # The view moves.
+    assert np.abs(frames[0].astype(int) - frames[-1]).mean() > 5

@@ -73,6 +73,7 @@ CHECKS = [
     ('import nncf', _import('nncf')),
     ('import mim', _import('mim')),
     ('import timm', _import('timm')),
+    ('import gradio', _import('gradio')),
     ('import safetensors', _import('safetensors')),
     ('import mmmoga', _import('mmmoga')),
     ('mmmoga/.mim', _package_files),

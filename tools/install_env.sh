@@ -9,8 +9,10 @@
 #      wheel is cached per (python, torch, ops flavour) so later installs take seconds,
 #   4. mmengine, mmdet, mmseg, mmpretrain, then mmpose without chumpy,
 #   5. the ONNX exporter, runtimes and NNCF (requirements/deploy.txt), openmim without
-#      opendatalab, then mmmoga itself in editable mode with its extras,
-#   6. tools/check_env.py, which fails loudly if any part of the stack does not import.
+#      opendatalab, then mmmoga itself in editable mode with its extras (Gradio for the
+#      web page among them),
+#   6. Debian's chromium and chromedriver for the web page's browser test,
+#   7. tools/check_env.py, which fails loudly if any part of the stack does not import.
 #
 # Environment variables:
 #   VENV               where the environment lives (default: .venv)
@@ -104,6 +106,21 @@ pip_install -q --no-deps "$(grep '^openmim' requirements/mim.txt)" || fail "coul
 # and the model index under mmmoga/.mim, where mim and mmengine look for them.
 step "mmmoga (editable) with the extras all and tests"
 pip_install -q --no-build-isolation -e ".[all,tests]" || fail "could not install mmmoga"
+
+# tests/test_app.py opens the web page in a real browser: Debian's chromium and its
+# driver, from the distribution's package index (nothing is downloaded at run time).
+step "chromium and chromedriver for the web page's browser test (apt-get, where missing)"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    echo "already installed: $(chromium --version 2>/dev/null | head -n 1)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }; } \
+        || fail "apt-get could not install chromium and chromium-driver"
+else
+    echo "warning: chromium and chromedriver are missing and this is not a root shell with"
+    echo "apt-get; tests/test_app.py fails until they are installed (apt-get install chromium"
+    echo "chromium-driver)"
+fi
 
 step "verifying the environment"
 "$py" tools/check_env.py || fail "the environment check failed (reason above)"

@@ -5,6 +5,8 @@
     python tools/make_toy_data.py seg --out data/toy_ade
     python tools/make_toy_data.py pose --out data/toy_coco_pose
     python tools/make_toy_data.py cls --out data/toy_cls
+    python tools/make_toy_data.py det-large --out data/toy_large
+    python tools/make_toy_data.py video --out data/toy_video
 
 det: COCO instance segmentation of circles, squares and triangles (1-6 per
 image, varied size, colour and position, with overlaps and background
@@ -23,17 +25,25 @@ and ear are marked light, the right ones dark. `train/`, `val/` and
 `annotations/person_keypoints_{train,val}.json`.
 cls: 64x64 images of one shape each (circle, square or triangle) in
 MMPretrain's CustomDataset layout, `{train,val}/<class>/*.jpg`.
+det-large: 4000x4000 mosaics (5x5) of the det scenes drawn twice as large, for
+sliced inference (`tools/infer.py --slice`): `val/` and
+`annotations/instances_val.json` (one image; --num-val for more).
+video: `pan.mp4`, 48 frames (4 s) of a 640x480 view panning across such a
+mosaic, for trying `tools/infer.py` on a video.
 """
 import argparse
 import time
 
 from mmmoga.apis.run.cli import ToolArgumentParser, report_errors
+from mmmoga.errors import ConfigCheckError
 from mmmoga.toy_data import (
     write_toy_ade,
     write_toy_boxes,
     write_toy_cls,
     write_toy_coco,
     write_toy_coco_pose,
+    write_toy_large,
+    write_toy_video,
 )
 
 WRITERS = {
@@ -41,7 +51,9 @@ WRITERS = {
     'det-boxes': write_toy_boxes,
     'seg': write_toy_ade,
     'pose': write_toy_coco_pose,
-    'cls': write_toy_cls
+    'cls': write_toy_cls,
+    'det-large': write_toy_large,
+    'video': write_toy_video
 }
 
 
@@ -63,6 +75,13 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.task in ('det-large', 'video') and args.num_train is not None:
+        raise ConfigCheckError(
+            f'{args.task} writes no training split: --num-train does not '
+            'apply')
+    if args.task == 'video' and args.num_val is not None:
+        raise ConfigCheckError('video writes one video: --num-val does not '
+                               'apply')
     start = time.time()
     # Each writer's own default for the counts not given.
     counts = {key: value for key, value in (('num_train', args.num_train),

@@ -21,8 +21,8 @@ import argparse
 import os.path as osp
 
 from mmmoga.apis import report_errors
+from mmmoga.apis.pictures import DEFAULT_SCORE_THR
 from mmmoga.apis.run.cli import ToolArgumentParser
-from mmmoga.apis.run.inference import DEFAULT_SCORE_THR
 from mmmoga.apis.toy_demos.demos import (
     DEMO_TABLE_SECTION,
     DEMOS,

@@ -1,29 +1,31 @@
 """What the tools call, one room per concern (``docs/architecture.md``):
 
 * :mod:`~mmmoga.apis.run`: configs and their checks, the tools' command
-  lines, training and testing set-ups, inference, models by name,
+  lines, training and testing set-ups, models by name,
   reparameterization of whole models. The room the others share.
 * :mod:`~mmmoga.apis.export`: ONNX export, a graph module per task.
 * :mod:`~mmmoga.apis.analysis`: FLOPs and speed, class activation maps,
   interaction strength.
 * :mod:`~mmmoga.apis.dataset_config`: configs for one's own data.
+* :mod:`~mmmoga.apis.pictures`: predictions drawn on one's own pictures:
+  images, videos, large images in tiles, the web page.
 * :mod:`~mmmoga.apis.toy_demos`: the toy demos (train, test, draw).
 * :mod:`~mmmoga.apis.quantization`: INT8 and bfloat16 models for the CPU,
   behind an accuracy gate.
 
-``run`` imports no other room; ``export``, ``analysis`` and
-``dataset_config`` import ``run`` and never each other; ``toy_demos`` may
-import ``run`` and ``dataset_config``, ``quantization`` ``run`` and
-``export``. Above models, checkpoint, datasets
+``run`` imports no other room; ``export``, ``analysis``,
+``dataset_config`` and ``pictures`` import ``run`` and never each other;
+``toy_demos`` may import ``run``, ``dataset_config`` and ``pictures``,
+``quantization`` ``run`` and ``export``. Above models, checkpoint, datasets
 and engine; below the tools and the zoo tables.
 
 The names below are the package's public API, handed out here as before the
 rooms existed.
 """
 from .export import export_onnx
+from .pictures import InferenceSettings, infer
 from .run import (
     TOLERANCE,
-    InferenceSettings,
     add_runner_arguments,
     check_backbone,
     check_checkpoint_paths,
@@ -32,7 +34,6 @@ from .run import (
     get_config,
     get_inferencer,
     get_model,
-    infer,
     list_models,
     load_config,
     load_reparameterized_model,

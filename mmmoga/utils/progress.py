@@ -22,9 +22,10 @@ def tracked(items: Iterable[Item], description: str,
             total: Optional[int] = None,
             label: Optional[Callable[[Item], str]] = None) -> Iterator[Item]:
     """Yields ``items`` while a bar named ``description`` counts them
-    (``total``: how many there are, where ``items`` has no length);
-    ``label`` names the item at work after the bar."""
-    if total is None:
+    (``total``: how many there are, where ``items`` has no length; None
+    there: a count without an end, as of a camera's frames); ``label``
+    names the item at work after the bar."""
+    if total is None and hasattr(items, '__len__'):
         total = len(items)
     progress = Progress(
         TextColumn('{task.description}'), BarColumn(), MofNCompleteColumn(),

@@ -14,7 +14,7 @@ import importlib
 from mmengine.config import Config
 from mmengine.registry import VISUALIZERS
 
-from .pose_drawing import PoseDrawer, load_person_boxes
+from .pose_drawing import PoseDrawer, load_person_boxes, people_json
 from .readable import captioned_side_by_side, enlargement
 
 # Each visualizer registered here: its module, and the library visualizer
@@ -62,6 +62,7 @@ def use_readable_visualizer(cfg: Config):
 
 
 __all__ = [
-    'PoseDrawer', 'load_person_boxes', 'use_readable_visualizer',
-    'READABLE_VISUALIZERS', 'captioned_side_by_side', 'enlargement'
+    'PoseDrawer', 'load_person_boxes', 'people_json',
+    'use_readable_visualizer', 'READABLE_VISUALIZERS',
+    'captioned_side_by_side', 'enlargement'
 ]

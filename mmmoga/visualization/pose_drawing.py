@@ -108,6 +108,32 @@ class PoseDrawer:
         self.visualizer = VISUALIZERS.build(self.model.cfg.visualizer)
         self.visualizer.set_dataset_meta(self.model.dataset_meta)
 
+    def estimate(self, image: Union[str, np.ndarray],
+                 boxes: Optional[np.ndarray] = None):
+        """The people's poses in ``image`` (a file, or BGR pixels), one per
+        xyxy box of ``boxes`` (None or empty: the whole image is one box; a
+        fifth column holds the boxes' scores), merged into one
+        ``PoseDataSample``."""
+        from mmpose.apis import inference_topdown
+        from mmpose.structures import merge_data_samples
+        scores = None
+        if boxes is not None and len(boxes) and boxes.shape[1] == 5:
+            boxes, scores = boxes[:, :4], boxes[:, 4]
+        merged = merge_data_samples(
+            inference_topdown(self.model, image, boxes))
+        if scores is not None:
+            # inference_topdown gives every box the score 1.
+            merged.pred_instances.bbox_scores = scores.astype(np.float32)
+        return merged
+
+    def drawn(self, image: np.ndarray, sample, kpt_thr: float = 0.3,
+              out_file: Optional[str] = None) -> np.ndarray:
+        """The RGB ``image`` with the skeletons and boxes of ``sample``."""
+        self.visualizer.add_datasample(
+            'image', image, data_sample=sample, draw_gt=False,
+            draw_bbox=True, kpt_thr=kpt_thr, out_file=out_file)
+        return self.visualizer.get_image()
+
     def draw(self, image_path: str, boxes: Optional[np.ndarray],
              vis_file: str, pred_file: str, kpt_thr: float = 0.3):
         """Estimates the pose in each xyxy box of ``boxes`` (None or empty:
@@ -115,19 +141,9 @@ class PoseDrawer:
         ``vis_file`` and writes keypoints, their scores and the boxes to
         ``pred_file`` (JSON, one entry per person)."""
         import mmcv
-        from mmpose.apis import inference_topdown
-        from mmpose.structures import merge_data_samples
-        samples = inference_topdown(self.model, image_path, boxes)
-        merged = merge_data_samples(samples)
-        image = mmcv.imread(image_path, channel_order='rgb')
-        self.visualizer.add_datasample(
-            osp.basename(image_path),
-            image,
-            data_sample=merged,
-            draw_gt=False,
-            draw_bbox=True,
-            kpt_thr=kpt_thr,
-            out_file=vis_file)
+        merged = self.estimate(image_path, boxes)
+        self.drawn(mmcv.imread(image_path, channel_order='rgb'), merged,
+                   kpt_thr, out_file=vis_file)
         os.makedirs(osp.dirname(pred_file) or '.', exist_ok=True)
         with open(pred_file, 'w') as f:
             json.dump(people_json(merged.pred_instances), f)

@@ -35,12 +35,12 @@ from mmmoga.apis.analysis.cam import (
     beside_image,
     class_activation_map,
 )
+from mmmoga.apis.pictures import input_images
 from mmmoga.apis.run.cli import (
     ToolArgumentParser,
     add_cfg_options_argument,
     prepare_output_file,
 )
-from mmmoga.apis.run.inference import input_images
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import counted, tracked
 

@@ -35,10 +35,9 @@ import numpy as np
 import torch
 
 from mmmoga.errors import ConfigCheckError
-from mmmoga.utils import tracked
+from mmmoga.utils import IMAGE_SUFFIXES, tracked
 
 from ..run.config import test_pipeline
-from ..run.inference import IMAGE_SUFFIXES
 
 # The orders measured by default, as fractions m / n of the patches (the
 # paper's plots span 0 to 1).

@@ -1,12 +1,13 @@
 """What the tools call to run a model: config loading (``config``) and its
 checks (``config_checks``), the tools' command lines and one-line errors
 (``cli``), training and testing set-ups (``training``, ``testing``),
-inference for every task (``inference``), models and configs by name
+models and configs by name
 (``model``: ``get_model`` and friends) and reparameterization of whole
 models (``reparameterization``).
 
 This is the room the other rooms of :mod:`mmmoga.apis` share: ``export``,
-``analysis``, ``dataset_config`` and ``toy_demos`` may import it; it imports
+``analysis``, ``dataset_config``, ``pictures``, ``toy_demos`` and
+``quantization`` may import it; it imports
 none of them."""
 from .cli import report_errors
 from .config import add_runner_arguments, load_config, load_tool_config
@@ -16,7 +17,6 @@ from .config_checks import (
     check_config,
     check_dataset_paths,
 )
-from .inference import InferenceSettings, infer
 from .model import get_config, get_inferencer, get_model, list_models
 from .reparameterization import (
     TOLERANCE,
@@ -30,7 +30,7 @@ from .training import prepare_training
 __all__ = [
     'report_errors', 'add_runner_arguments', 'load_config',
     'load_tool_config', 'check_backbone', 'check_checkpoint_paths',
-    'check_config', 'check_dataset_paths', 'InferenceSettings', 'infer',
+    'check_config', 'check_dataset_paths',
     'get_config', 'get_inferencer', 'get_model', 'list_models', 'TOLERANCE',
     'load_reparameterized_model', 'relative_difference',
     'reparameterize_checkpoint', 'prepare_testing', 'prepare_training'

@@ -445,3 +445,22 @@ def check_config(cfg: Config,
     check_checkpoint_paths(cfg, resume)
     check_dataset_paths(cfg, splits)
     check_pipeline_packages(cfg, splits)
+
+
+def check_person_detector(det_cfg: Config, cat_id: int, det_name: str,
+                          cat_option: str):
+    """``det_cfg`` is an MMDetection config with a class ``cat_id`` (the
+    person class a top-down pose model reads the boxes of), or one line
+    naming ``det_name`` and the option (``cat_option``) at fault."""
+    from .config import test_dataset_meta
+    scope = det_cfg.get('default_scope')
+    if scope != 'mmdet':
+        raise ConfigCheckError(
+            f'{det_name} is not an MMDetection config (default_scope '
+            f'{scope!r})')
+    classes = test_dataset_meta(det_cfg).get('classes') or ()
+    if classes and not 0 <= cat_id < len(classes):
+        raise ConfigCheckError(
+            f'{cat_option} {cat_id}: the detector of {det_name} has '
+            f'{len(classes)} classes (0 to {len(classes) - 1}: '
+            f'{", ".join(classes)})')

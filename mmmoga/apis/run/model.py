@@ -45,6 +45,7 @@ from mmmoga.model_index import Published, files_root, load_published
 from mmmoga.tasks import TASKS_BY_SCOPE
 
 from .config import load_config
+from .config_checks import check_person_detector
 
 Pretrained = Union[bool, str]
 
@@ -234,16 +235,25 @@ def _inferencer_weights(name: str, cfg, pretrained: Pretrained
 
 
 def get_inferencer(name: str, pretrained: Pretrained = True,
-                   device: Optional[str] = None):
+                   device: Optional[str] = None, det: Optional[str] = None,
+                   det_pretrained: Pretrained = True, det_cat_id: int = 0):
     """The task library's own inferencer for model ``name`` (a model index
     name or a config file) with the weights ``pretrained`` names:
     MMDetection's ``DetInferencer``, MMSegmentation's ``MMSegInferencer``,
-    MMPose's ``MMPoseInferencer`` (top-down, each image taken as one
-    person's box) or MMPretrain's ``ImageClassificationInferencer``. Call it
-    on images as that library documents.
+    MMPose's ``MMPoseInferencer`` or MMPretrain's
+    ``ImageClassificationInferencer``. Call it on images as that library
+    documents.
+
+    A top-down pose model reads person boxes: with ``det`` (a detector's
+    model index name or config file, its weights ``det_pretrained``) the
+    inferencer runs that detector first and estimates a pose in each box of
+    class index ``det_cat_id``, as MMPose's ``det_model`` does; without it,
+    each image is one person's box.
 
     Raises:
-        ConfigCheckError: Unknown name, or a config of another library.
+        ConfigCheckError: Unknown name, a config of another library, or
+            ``det`` for a model that is not top-down pose or that is not a
+            detector.
         CheckpointError: The weights cannot be had or do not fit the model.
     """
     # The inferencers get the loaded config, not its path: loading it here
@@ -257,11 +267,41 @@ def get_inferencer(name: str, pretrained: Pretrained = True,
     weights = _inferencer_weights(name, cfg, pretrained)
     task = TASKS_BY_SCOPE[scope]
     inferencer = task.load('inferencer')
+    if det is not None and (task.name != 'pose' or
+                            cfg.get('data_mode', 'topdown') != 'topdown'):
+        raise ConfigCheckError(
+            f'det={det!r} finds people for top-down pose models; {name} is '
+            f'a {task.library} model')
     # The libraries' inferencers name their weights differently.
     if task.name == 'pose':
-        return inferencer(pose2d=cfg, pose2d_weights=weights,
+        pose = inferencer(pose2d=cfg, pose2d_weights=weights,
                           det_model='whole_image', device=device)
+        if det is not None:
+            _add_person_detector(pose, det, det_pretrained, det_cat_id,
+                                 device)
+        return pose
     if task.name == 'cls':
         return inferencer(model=cfg, pretrained=weights or False,
                           device=device)
     return inferencer(model=cfg, weights=weights, device=device)
+
+
+def _add_person_detector(pose_inferencer, det: str, pretrained: Pretrained,
+                         cat_id: int, device: Optional[str]):
+    """Gives MMPose's inferencer the detector ``det`` for its people.
+
+    MMPose 1.3 builds its detector from ``det_model`` through
+    ``os.path.exists`` and ``Config.fromfile``, which take a file path only:
+    a loaded config (a model index name's, or one with ``mmmoga::`` bases
+    resolved by :func:`load_config`) fails there. The detector is built
+    here as MMPose builds it (a ``DetInferencer`` in the mmdet scope, no
+    progress bar) and set where MMPose keeps it."""
+    from mmdet.apis import DetInferencer
+    det_cfg = get_config(det)
+    check_person_detector(det_cfg, cat_id, f'det={det!r}', 'det_cat_id')
+    pose2d = pose_inferencer.inferencer
+    pose2d.detector = DetInferencer(
+        model=det_cfg, weights=_inferencer_weights(det, det_cfg, pretrained),
+        device=device, scope='mmdet', show_progress=False)
+    pose2d.det_cat_ids = (cat_id, )
+

@@ -3,8 +3,9 @@ task trained from scratch on its toy dataset on a CPU, tested against its
 target and drawn.
 
 The top room of :mod:`mmmoga.apis`: it trains through
-:mod:`mmmoga.apis.run` and writes the box-only demo's config through
-:mod:`mmmoga.apis.dataset_config`."""
-from .demos import DEMOS, run_demo
+:mod:`mmmoga.apis.run`, writes the own-data demos' configs through
+:mod:`mmmoga.apis.dataset_config` and draws through
+:mod:`mmmoga.apis.pictures`."""
+from .demos import DEMOS, TrainedDemo, run_demo, trained_demos
 
-__all__ = ['DEMOS', 'run_demo']
+__all__ = ['DEMOS', 'TrainedDemo', 'run_demo', 'trained_demos']

@@ -6,12 +6,13 @@ config, test on the val split while the library's visualization hook draws
 every prediction (pose: the trained model draws all the people of each val
 image afterwards), and report a results table.
 """
+import copy
 import json
 import os
 import os.path as osp
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.runner import find_latest_checkpoint
@@ -26,8 +27,8 @@ from mmmoga.toy_data import (
 )
 
 from ..dataset_config import DatasetOptions, write_dataset_config
+from ..pictures import DEFAULT_SCORE_THR, InferenceSettings, infer
 from ..run.config_checks import check_config
-from ..run.inference import DEFAULT_SCORE_THR
 from ..run.testing import (
     caption_drawings,
     enable_amp_test,
@@ -60,6 +61,11 @@ class DemoTask:
             a config that :func:`~mmmoga.apis.dataset_config.
             write_dataset_config` writes into the work dir for it, with
             these options, as a user would with tools/dataset_config.py.
+        person_detector: Pose: a detector demo trained after the pose
+            model (in ``WORK_DIR/person_detector``), whose people the pose
+            model then reads: the pipeline's metrics are reported beside
+            those in the ground-truth boxes, and the drawings show the
+            people it found.
     """
     title: str
     config: str
@@ -71,22 +77,46 @@ class DemoTask:
     metric_scale: float
     draws_people: bool = False
     own_data: Optional[DatasetOptions] = None
+    person_detector: Optional['DemoTask'] = None
+
+
+# The toy pose set, which the pose demos and the person detector learn.
+TOY_POSE_DATA = dict(
+    data_root='data/toy_coco_pose',
+    data_files=('annotations/person_keypoints_train.json',
+                'annotations/person_keypoints_val.json'),
+    write_data=write_toy_coco_pose)
+# The pose demo's person detector learns the boxes of the toy pose set, from
+# a config that tools/dataset_config.py writes for that set's annotations.
+PERSON_DETECTOR_DEMO = DemoTask(
+    title='Faster R-CNN + MogaNet-XT person detector, toy limb figures',
+    config='configs/det/toy/faster_rcnn_moga_xt_toy.py',
+    **TOY_POSE_DATA,
+    targets={'coco/bbox_mAP': 0.50},
+    reported=('coco/bbox_mAP', 'coco/bbox_mAP_50'),
+    metric_scale=1.,
+    own_data=DatasetOptions(
+        train_ann='annotations/person_keypoints_train.json',
+        val_ann='annotations/person_keypoints_val.json',
+        train_img='train/', val_img='val/'))
+# Keys of the person detector's metrics, and of the pose model's measured
+# with the people the detector found.
+DETECTOR_PREFIX = 'person detector: '
+DETECTED_PREFIX = 'detected people: '
 
 
 POSE_DEMO = DemoTask(
     title='top-down heatmap MogaNet-XT, toy limb figures (COCO)',
     config='configs/pose/toy/topdown_heatmap_moga_xt_toy.py',
-    data_root='data/toy_coco_pose',
-    data_files=('annotations/person_keypoints_train.json',
-                'annotations/person_keypoints_val.json'),
-    write_data=write_toy_coco_pose,
-    targets={'coco/AP': 0.50},
+    **TOY_POSE_DATA,
+    targets={'coco/AP': 0.50, DETECTED_PREFIX + 'coco/AP': 0.40},
     # Every toy person is a COCO 'medium' one (area under 96^2): no
     # (M) / (L) split.
     reported=('coco/AP', 'coco/AP .5', 'coco/AP .75', 'coco/AR',
               'coco/AR .5'),
     metric_scale=1.,
-    draws_people=True)
+    draws_people=True,
+    person_detector=PERSON_DETECTOR_DEMO)
 
 DEMOS = {
     'det': DemoTask(
@@ -129,7 +159,9 @@ DEMOS = {
         POSE_DEMO,
         title='RTMPose-style MogaNet-XT (SimCC), toy limb figures (COCO)',
         config='configs/pose/toy/rtmpose_moga_xt_toy.py',
-        targets={'coco/AP': 0.20}),
+        targets={'coco/AP': 0.20},
+        # `make demo-pose` shows the detector with the heatmap model.
+        person_detector=None),
     'cls': DemoTask(
         title='MogaNet-XT classifier, toy shapes',
         config='configs/cls/toy/moganet_xt_toy.py',
@@ -154,16 +186,64 @@ def ensure_toy_data(demo: DemoTask):
     demo.write_data(demo.data_root)
 
 
-def _draw_people(cfg: Config, checkpoint: str, out_dir: str) -> str:
+def _draw_people(cfg: Config, checkpoint: str, out_dir: str,
+                 detector: Optional[Tuple[str, str]] = None) -> str:
     """The trained model draws all the people of each val image in one, in
-    the ground-truth boxes the test used."""
-    from mmmoga.visualization import PoseDrawer, load_person_boxes
+    the ground-truth boxes the test used, or in those that ``detector``
+    (its config and checkpoint) finds."""
+    from mmmoga.visualization import load_person_boxes
     dataset = cfg.test_dataloader.dataset
     image_dir = osp.join(dataset.data_root, dataset.data_prefix['img'])
-    boxes = load_person_boxes(osp.join(dataset.data_root, dataset.ann_file))
-    PoseDrawer(cfg, checkpoint).draw_all(
-        (osp.join(image_dir, name) for name in sorted(boxes)), out_dir, boxes)
+    ann_file = osp.join(dataset.data_root, dataset.ann_file)
+    names = sorted(load_person_boxes(ann_file))
+    settings = InferenceSettings(
+        checkpoint=checkpoint, out_dir=out_dir,
+        person_boxes=None if detector else load_person_boxes(ann_file),
+        det_config=detector and detector[0],
+        det_checkpoint=detector and detector[1])
+    infer(cfg.filename, [osp.join(image_dir, name) for name in names],
+          settings)
     return osp.join(out_dir, 'vis')
+
+
+def _test_with_detected_people(cfg: Config, checkpoint: str,
+                               detector: Tuple[str, str],
+                               work_dir: str) -> Dict[str, float]:
+    """The pose model's test metrics when it reads the people the detector
+    finds in the val images (MMPose's ``bbox_file``, as its COCO results
+    with a person detector are measured) instead of the ground-truth
+    boxes."""
+    import mmcv
+
+    from mmmoga.utils import tracked
+
+    from ..pictures.predictors import PersonDetector
+    dataset = cfg.test_dataloader.dataset
+    with open(osp.join(dataset.data_root, dataset.ann_file)) as f:
+        images = json.load(f)['images']
+    find_people = PersonDetector(InferenceSettings(
+        checkpoint=checkpoint, det_config=detector[0],
+        det_checkpoint=detector[1]))
+    found = []
+    for image in tracked(images, 'finding people'):
+        boxes = find_people(mmcv.imread(osp.join(
+            dataset.data_root, dataset.data_prefix['img'],
+            image['file_name'])))
+        found += [dict(image_id=image['id'], category_id=1,
+                       bbox=[float(x1), float(y1), float(x2 - x1),
+                             float(y2 - y1)], score=float(score))
+                  for x1, y1, x2, y2, score in boxes]
+    os.makedirs(work_dir, exist_ok=True)
+    bbox_file = osp.join(work_dir, 'person_boxes_val.json')
+    with open(bbox_file, 'w') as f:
+        json.dump(found, f)
+    print(f'[demo] the detector found {len(found)} people in '
+          f'{len(images)} val images ({bbox_file})')
+    test_cfg = copy.deepcopy(cfg)
+    test_cfg.work_dir = work_dir
+    test_cfg.load_from = checkpoint
+    test_cfg.test_dataloader.dataset.bbox_file = bbox_file
+    return build_runner(test_cfg).test()
 
 
 class DemoResult(NamedTuple):
@@ -195,17 +275,19 @@ def default_work_dir(task: str) -> str:
     return 'work_dirs/demo' if task == 'det' else f'work_dirs/demo_{task}'
 
 
-def run_demo(task: str, work_dir: Optional[str] = None,
-             score_thr: float = DEFAULT_SCORE_THR,
-             seed: Optional[int] = None, amp: bool = False) -> DemoResult:
-    """Runs the demo of ``task`` (a key of :data:`DEMOS`) in ``work_dir``
-    (default: :func:`default_work_dir`); ``seed`` replaces the toy
-    config's random seed; ``amp`` trains and tests in mixed precision
-    (bfloat16 on a CPU, as ``tools/train.py --amp``)."""
-    demo = DEMOS[task]
-    start = time.time()
+class _Trained(NamedTuple):
+    cfg: Config
+    checkpoint: str
+    metrics: Dict[str, float]
+    drawn_dir: str
+    is_detection: bool
+
+
+def _train_and_test(demo: DemoTask, work_dir: str, score_thr: float,
+                    seed: Optional[int], amp: bool) -> _Trained:
+    """Trains ``demo``'s model in ``work_dir`` and tests it (the test's
+    visualization hook drawing, except where the demo draws people)."""
     ensure_toy_data(demo)
-    work_dir = work_dir or default_work_dir(task)
     config = demo.config
     if demo.own_data is not None:
         os.makedirs(work_dir, exist_ok=True)
@@ -241,33 +323,93 @@ def run_demo(task: str, work_dir: Optional[str] = None,
     runner.train()
     test_start = time.time()
     metrics = runner.test()
-    if demo.draws_people:
-        drawn_dir = _draw_people(cfg, find_latest_checkpoint(cfg.work_dir),
-                                 drawn_dir)
-    else:
+    if not demo.draws_people:
         drawn_dir = drawn_dir.format(timestamp=runner.timestamp)
         caption_drawings(cfg, drawn_dir, test_start)
     scaled = {key: metrics[key] * demo.metric_scale for key in demo.reported}
-    passed = all(scaled[key] >= target for key, target in demo.targets.items())
+    return _Trained(cfg, find_latest_checkpoint(cfg.work_dir), scaled,
+                    drawn_dir, is_detection)
+
+
+def reported_metrics(demo: DemoTask) -> Tuple[str, ...]:
+    """The metrics a demo's table shows: its own, then (pose with a person
+    detector) the detector's and the pose model's on the people the
+    detector found."""
+    reported = demo.reported
+    if demo.person_detector is not None:
+        reported += tuple(DETECTOR_PREFIX + key
+                          for key in demo.person_detector.reported)
+        reported += tuple(DETECTED_PREFIX + key for key in demo.reported)
+    return reported
+
+
+def run_demo(task: str, work_dir: Optional[str] = None,
+             score_thr: float = DEFAULT_SCORE_THR,
+             seed: Optional[int] = None, amp: bool = False) -> DemoResult:
+    """Runs the demo of ``task`` (a key of :data:`DEMOS`) in ``work_dir``
+    (default: :func:`default_work_dir`); ``seed`` replaces the toy
+    config's random seed; ``amp`` trains and tests in mixed precision
+    (bfloat16 on a CPU, as ``tools/train.py --amp``)."""
+    demo = DEMOS[task]
+    start = time.time()
+    work_dir = work_dir or default_work_dir(task)
+    trained = _train_and_test(demo, work_dir, score_thr, seed, amp)
+    metrics, drawn_dir = dict(trained.metrics), trained.drawn_dir
+    detector = None
+    if demo.person_detector is not None:
+        print(f'[demo] training the person detector: '
+              f'{demo.person_detector.title}')
+        found = _train_and_test(demo.person_detector,
+                                osp.join(work_dir, 'person_detector'),
+                                score_thr, seed, amp)
+        metrics.update({DETECTOR_PREFIX + key: value
+                        for key, value in found.metrics.items()})
+        detector = (found.cfg.filename, found.checkpoint)
+        pipeline = _test_with_detected_people(
+            trained.cfg, trained.checkpoint, detector,
+            osp.join(work_dir, 'detected_people_test'))
+        metrics.update({DETECTED_PREFIX + key: pipeline[key] *
+                        demo.metric_scale for key in demo.reported})
+    if demo.draws_people:
+        drawn_dir = _draw_people(trained.cfg, trained.checkpoint, drawn_dir,
+                                 detector)
+    targets = demo_targets(task)
+    passed = all(metrics[key] >= target for key, target in targets.items())
+    cfg = trained.cfg
     one_label_iou = cfg.visualizer.get('iou_thr') if \
         cfg.visualizer.type == 'OneLabelDetVisualizer' else None
-    return DemoResult(task, scaled, time.time() - start, drawn_dir,
-                      score_thr if is_detection else None, one_label_iou,
-                      passed)
+    return DemoResult(task, metrics, time.time() - start, drawn_dir,
+                      score_thr if trained.is_detection else None,
+                      one_label_iou, passed)
+
+
+def demo_targets(task: str) -> Dict[str, float]:
+    """Metric -> lowest accepted value of ``task``'s demo, the person
+    detector's included."""
+    demo = DEMOS[task]
+    targets = dict(demo.targets)
+    if demo.person_detector is not None:
+        targets.update({DETECTOR_PREFIX + key: value for key, value in
+                        demo.person_detector.targets.items()})
+    return targets
 
 
 def results_table(result: DemoResult, allocator: str) -> str:
     """The table printed at the end of a demo."""
     demo = DEMOS[result.task]
-    width = 60
+    targets = demo_targets(result.task)
+    reported = reported_metrics(demo)
+    name_width = max(22, *(len(key) + 2 for key in reported))
+    width = max(60, name_width + 22)
     lines = ['', '=' * width, f' mmmoga demo: {demo.title}', '=' * width,
-             f' {"metric":<22}{"value":>8}{"target":>10}  ok']
-    for key in demo.reported:
+             f' {"metric":<{name_width}}{"value":>8}{"target":>10}  ok']
+    for key in reported:
         value = result.metrics[key]
-        target = demo.targets.get(key)
+        target = targets.get(key)
         ok = '' if target is None else ('yes' if value >= target else 'NO')
         target_text = '' if target is None else f'>= {target:.2f}'
-        lines.append(f' {key:<22}{value:>8.3f}{target_text:>10}  {ok}')
+        lines.append(
+            f' {key:<{name_width}}{value:>8.3f}{target_text:>10}  {ok}')
     lines += ['-' * width,
               f' wall time {result.seconds / 60:.1f} min',
               f' malloc: {allocator}; test in MogaNet deploy mode',
@@ -292,7 +434,7 @@ def save_result(result: DemoResult, work_dir: str, allocator: str) -> str:
     path = osp.join(work_dir, RESULT_FILE)
     record = dict(result._asdict(), allocator=allocator,
                   finished=time.strftime('%Y-%m-%d %H:%M'),
-                  targets=DEMOS[result.task].targets)
+                  targets=demo_targets(result.task))
     with open(path, 'w') as file:
         json.dump(record, file, indent=1)
     return path
@@ -325,3 +467,49 @@ def demo_table(results: Dict[str, dict]) -> str:
             lines.append('| ' + ' | '.join(cells) + ' |')
             run, finished = ['', '', ''], ''
     return '\n'.join(lines)
+
+
+class TrainedDemo(NamedTuple):
+    """A demo's trained model: its config and checkpoint, and for pose the
+    person detector's (None where it was not trained)."""
+    task: str
+    title: str
+    config: str
+    checkpoint: str
+    det_config: Optional[str] = None
+    det_checkpoint: Optional[str] = None
+
+
+def _trained_config(demo: DemoTask, work_dir: str) -> Optional[Tuple[
+        str, str]]:
+    """The config a demo trained in ``work_dir`` (the written one, for
+    one's own data) and its latest checkpoint, or None."""
+    checkpoint = find_latest_checkpoint(work_dir) if osp.isdir(
+        work_dir) else None
+    if checkpoint is None or not osp.isfile(checkpoint):
+        return None
+    config = demo.config
+    if demo.own_data is not None:
+        name = osp.splitext(osp.basename(config))[0]
+        config = osp.join(work_dir, f'{name}_own.py')
+        if not osp.isfile(config):
+            return None
+    return config, checkpoint
+
+
+def trained_demos() -> List[TrainedDemo]:
+    """The demos trained in their default work dirs (``make demo*``), in
+    the order of :data:`DEMOS`."""
+    trained = []
+    for task, demo in DEMOS.items():
+        work_dir = default_work_dir(task)
+        found = _trained_config(demo, work_dir)
+        if found is None:
+            continue
+        detector = None
+        if demo.person_detector is not None:
+            detector = _trained_config(demo.person_detector,
+                                       osp.join(work_dir, 'person_detector'))
+        trained.append(TrainedDemo(task, demo.title, *found,
+                                   *(detector or (None, None))))
+    return trained
