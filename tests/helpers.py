@@ -192,11 +192,14 @@ def run_distributed_tool(*args, env=None, timeout=600):
 
 
 def logged_environment(work_dir):
-    """The log file of the one run in ``work_dir``, which describes the
-    environment and the config."""
+    """The log file of the last run in ``work_dir`` (a distributed run
+    repeated after a gloo abort leaves two), which describes the environment
+    and the config."""
     import glob
-    (log_file, ) = glob.glob(osp.join(work_dir, '*', '*.log'))
-    with open(log_file) as f:
+    log_files = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
+    assert log_files, f'no run logged in {work_dir}'
+    # The run folders are named by their start time.
+    with open(log_files[-1]) as f:
         return f.read()
 
 

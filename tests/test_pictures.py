@@ -150,13 +150,10 @@ def test_a_person_detector_gives_one_skeleton_per_person(trained_toy):
     assert len(people) == 3
     name = 'scene.jpg'
     work_dir, _ = trained_toy('pose')
-    det_dir, _ = trained_toy('det')
     predictor = build_predictor(POSE_CONFIG, InferenceSettings(
-        checkpoint=osp.join(work_dir, 'epoch_1.pth'),
-        det_config=DET_CONFIG,
-        det_checkpoint=osp.join(det_dir, 'epoch_1.pth')))
-    # The detector is the toy shapes' (short-trained): in its place, one
-    # that finds the scene's people with scores.
+        checkpoint=osp.join(work_dir, 'epoch_1.pth')))
+    # A detector that finds the scene's people, with scores (the toy shapes'
+    # detector, short-trained, finds shapes; the tests below run it).
     scores = np.linspace(0.9, 0.5, len(people), dtype=np.float32)
     predictor.detector = lambda image: np.concatenate(
         [people, scores[:, None]], axis=1)
@@ -207,3 +204,30 @@ def test_a_work_dirs_config_serves_the_librarys_inferencer(trained_toy):
                                weights=osp.join(work_dir, 'epoch_1.pth'))
     assert inferencer.model.dataset_meta['classes'] == (
         'circle', 'square', 'triangle')
+
+
+def test_get_inferencer_runs_the_person_detector_first(trained_toy,
+                                                       toy_data):
+    """MMPose's own inferencer, given our detector: its people come from
+    the detector (box scores below 1; with the whole image as the box, the
+    score is 1); a classifier takes no detector."""
+    from mmdet.apis import DetInferencer
+
+    import mmmoga
+    from mmmoga.errors import ConfigCheckError
+    work_dir, _ = trained_toy('pose')
+    det_dir, _ = trained_toy('det')
+    inferencer = mmmoga.get_inferencer(
+        POSE_CONFIG, pretrained=osp.join(work_dir, 'epoch_1.pth'),
+        det=DET_CONFIG, det_pretrained=osp.join(det_dir, 'epoch_1.pth'),
+        det_cat_id=2)
+    assert isinstance(inferencer.inferencer.detector, DetInferencer)
+    assert inferencer.inferencer.det_cat_ids == (2, )
+    image = osp.join(toy_data('pose'), 'val', '000000.jpg')
+    (people, ) = next(inferencer(image, bbox_thr=0.))['predictions']
+    assert people and all(p['bbox_score'] < 1 for p in people)
+    with pytest.raises(ConfigCheckError, match='finds people for top-down'):
+        mmmoga.get_inferencer(CLS_CONFIG, pretrained=False, det=DET_CONFIG)
+    with pytest.raises(ConfigCheckError, match='det_cat_id 5'):
+        mmmoga.get_inferencer(POSE_CONFIG, pretrained=False, det=DET_CONFIG,
+                              det_pretrained=False, det_cat_id=5)

@@ -194,7 +194,7 @@ def test_gate_refuses_in_one_line_and_writes_nothing(cls_float, toy_data,
     drop is named, nothing is written."""
     out = tmp_path / 'int8.xml'
     run = quantize_tool('cls', cls_float, str(out), '--backend', 'openvino',
-                        '--calib-images', '1', '--val-images', '3',
+                        '--calib-images', '1', '--val-images', '2',
                         '--max-drop', '-100', data_root=toy_data('cls'))
     error = tool_error(run)
     assert error.startswith('error: every INT8 model fell more than '

@@ -70,9 +70,6 @@ class PagePredictors:
                     slice_size=slice_size))
         return self._built[key]
 
-    def task(self, name: str) -> str:
-        return self.predictor(name).task
-
     def answer(self, name: str, upload: Optional[str], score_thr: float,
                sliced: bool, slice_size: int,
                out_dir: str) -> PageAnswer:

@@ -267,18 +267,22 @@ def get_inferencer(name: str, pretrained: Pretrained = True,
     weights = _inferencer_weights(name, cfg, pretrained)
     task = TASKS_BY_SCOPE[scope]
     inferencer = task.load('inferencer')
-    if det is not None and (task.name != 'pose' or
-                            cfg.get('data_mode', 'topdown') != 'topdown'):
-        raise ConfigCheckError(
-            f'det={det!r} finds people for top-down pose models; {name} is '
-            f'a {task.library} model')
+    if det is not None:
+        if task.name != 'pose' or cfg.get('data_mode',
+                                          'topdown') != 'topdown':
+            raise ConfigCheckError(
+                f'det={det!r} finds people for top-down pose models; {name} '
+                f'is a {task.library} model')
+        det_cfg = get_config(det)
+        check_person_detector(det_cfg, det_cat_id, f'det={det!r}',
+                              'det_cat_id')
     # The libraries' inferencers name their weights differently.
     if task.name == 'pose':
         pose = inferencer(pose2d=cfg, pose2d_weights=weights,
                           det_model='whole_image', device=device)
         if det is not None:
-            _add_person_detector(pose, det, det_pretrained, det_cat_id,
-                                 device)
+            _add_person_detector(pose, det, det_cfg, det_pretrained,
+                                 det_cat_id, device)
         return pose
     if task.name == 'cls':
         return inferencer(model=cfg, pretrained=weights or False,
@@ -286,9 +290,11 @@ def get_inferencer(name: str, pretrained: Pretrained = True,
     return inferencer(model=cfg, weights=weights, device=device)
 
 
-def _add_person_detector(pose_inferencer, det: str, pretrained: Pretrained,
-                         cat_id: int, device: Optional[str]):
-    """Gives MMPose's inferencer the detector ``det`` for its people.
+def _add_person_detector(pose_inferencer, det: str, det_cfg,
+                         pretrained: Pretrained, cat_id: int,
+                         device: Optional[str]):
+    """Gives MMPose's inferencer the detector ``det`` (its loaded config
+    ``det_cfg``) for its people.
 
     MMPose 1.3 builds its detector from ``det_model`` through
     ``os.path.exists`` and ``Config.fromfile``, which take a file path only:
@@ -297,8 +303,6 @@ def _add_person_detector(pose_inferencer, det: str, pretrained: Pretrained,
     here as MMPose builds it (a ``DetInferencer`` in the mmdet scope, no
     progress bar) and set where MMPose keeps it."""
     from mmdet.apis import DetInferencer
-    det_cfg = get_config(det)
-    check_person_detector(det_cfg, cat_id, f'det={det!r}', 'det_cat_id')
     pose2d = pose_inferencer.inferencer
     pose2d.detector = DetInferencer(
         model=det_cfg, weights=_inferencer_weights(det, det_cfg, pretrained),
