@@ -55,3 +55,29 @@ def test_a_file_that_is_not_a_picture_gets_a_message(page, tmp_path,
     # The page still answers.
     image = osp.join(toy_data('cls'), 'val', 'square', 'square_000001.jpg')
     assert run_on_page(driver, served.url, image).endswith('3 found.')
+
+
+def test_a_short_video_comes_back_playable(page, tmp_path, toy_data):
+    """Four frames in; the page answers with a WebM that the browser
+    decodes (browsers play VP8, not the MPEG-4 part 2 tools/infer.py
+    writes): four frames at 8 per second last half a second."""
+    import glob
+
+    import cv2
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    served, driver = page
+    video = str(tmp_path / 'shapes.avi')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 8,
+                             (64, 64))
+    for frame in sorted(glob.glob(
+            osp.join(toy_data('cls'), 'val', '*', '*.jpg')))[:4]:
+        writer.write(cv2.resize(cv2.imread(frame), (64, 64)))
+    writer.release()
+    message = run_on_page(driver, served.url, video)
+    assert message.startswith('shapes.avi: 4 frames drawn at '), message
+    player = driver.find_element(By.CSS_SELECTOR, '#drawn-video video')
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+        'return arguments[0].readyState', player) >= 1)
+    duration = driver.execute_script('return arguments[0].duration', player)
+    assert abs(duration - 0.5) < 0.05, duration
