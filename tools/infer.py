@@ -141,6 +141,10 @@ def main():
     videos = [path for path in args.inputs
               if is_video(path) and not osp.isdir(path)]
     images = [path for path in args.inputs if path not in videos]
+    if args.max_frames is not None and not videos and args.webcam is None:
+        raise ConfigCheckError(
+            '--max-frames applies to videos and --webcam; the inputs are '
+            'images')
     if args.webcam is not None:
         _report_video(infer_webcam(args.config, args.webcam, settings,
                                    args.max_frames))
