@@ -275,3 +275,19 @@ def corrupt_copy(root, tmp_path, split, index=0):
     data = image.read_bytes()
     image.write_bytes(data[:len(data) // 3])
     return str(copy_root), image
+
+
+def video_frames(path):
+    """The frames of the video file ``path`` (BGR) and its frame rate, as
+    OpenCV reads them."""
+    import cv2
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    return frames, fps

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import run_tool
+from helpers import run_tool, video_frames
 from mmmoga.apis.pictures.slicing import (
     merge_detections,
     sliced_detections,
@@ -126,15 +126,9 @@ def test_video_in_the_same_frames_out(trained_toy, toy_video, tmp_path):
     assert f'wrote {out_file}: 4 frames at 5 frames per second' in \
         result.stdout
     assert 'predicted and drawn at' in result.stdout
-    capture = cv2.VideoCapture(str(out_file))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
+    frames, fps = video_frames(out_file)
     assert len(frames) == 4
-    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(5)
+    assert fps == pytest.approx(5)
     # Drawn: the classes are listed beside the frame.
     assert frames[0].shape[1] > frames[0].shape[0] * 96 / 80
 

@@ -411,17 +411,12 @@ def test_large_mosaic_annotations_fit_its_shapes(tmp_path):
 
 
 def test_toy_video_pans_across_a_mosaic(tmp_path):
+    from helpers import video_frames
     from mmmoga.toy_data import write_toy_video
     path = write_toy_video(str(tmp_path), num_frames=5, fps=10,
                            size=(160, 120))['video']
-    capture = cv2.VideoCapture(path)
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
+    frames, fps = video_frames(path)
     assert len(frames) == 5 and frames[0].shape == (120, 160, 3)
-    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(10)
+    assert fps == pytest.approx(10)
     # The view moves.
     assert np.abs(frames[0].astype(int) - frames[-1]).mean() > 5
