@@ -97,19 +97,36 @@ task_extras = {
     'pose': [*openmmlab_core,
              *read_requirements('mmpose', leave_out=('mmpose', ))],
 }
+# The OneDL forks install the same import names (mmdet, mmseg, ...) under
+# other distribution names, so pip cannot tell that a fork satisfies `mmdet`:
+# `mmmoga[det]` beside onedl-mmdetection would install upstream mmdet over
+# it. Their extras name the forks instead (and no numpy 1: onedl-mmseg needs
+# numpy 2). No MMPose fork exists, hence no onedl-pose.
+onedl_core = [
+    requirement_of('onedl', 'onedl-mmengine'),
+    requirement_of('timm', 'safetensors')
+]
+onedl_task_extras = {
+    'onedl-det': [*onedl_core, requirement_of('onedl', 'onedl-mmdetection')],
+    'onedl-seg': [*onedl_core,
+                  requirement_of('onedl', 'onedl-mmsegmentation')],
+    'onedl-cls': [*onedl_core, requirement_of('onedl', 'onedl-mmpretrain')],
+}
 extras = dict(
     task_extras,
+    **onedl_task_extras,
     timm=read_requirements('timm'),
     deploy=read_requirements('deploy'),
     app=read_requirements('app'),
     mim=read_requirements('mim', leave_out=('openmim', )),
     tests=read_requirements('tests'),
 )
-extras['all'] = sorted({
-    line
-    for name in (*task_extras, 'timm', 'deploy', 'mim', 'app')
-    for line in extras[name]
-})
+for name, tasks in (('all', task_extras), ('onedl-all', onedl_task_extras)):
+    extras[name] = sorted({
+        line
+        for extra in (*tasks, 'timm', 'deploy', 'mim', 'app')
+        for line in extras[extra]
+    })
 
 setup(
     name='mmmoga',

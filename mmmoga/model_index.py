@@ -13,7 +13,7 @@ from typing import Dict, List, NamedTuple, Optional
 
 import yaml
 
-from mmmoga.tasks import TASKS
+from mmmoga.tasks import TASKS, TASKS_BY_SCOPE
 
 from .errors import ConfigCheckError
 
@@ -110,3 +110,28 @@ def enable_package_configs():
     """
     from mmengine.config import utils as config_utils
     config_utils.MODULE2PACKAGE.setdefault('mmmoga', 'mmmoga.version')
+    _find_forks_configs(config_utils.MODULE2PACKAGE)
+
+
+def _find_forks_configs(module_to_package: dict):
+    """Where a fork installs a library's import name under a distribution
+    name of its own (``onedl-mmsegmentation`` for ``mmseg``), points
+    mmengine's table at the import name.
+
+    A workaround: the table maps ``mmseg`` to the distribution
+    ``mmsegmentation``, which the OneDL stack does not have, so
+    ``mmseg::`` bases (our segmentation configs') fail with "mmsegmentation
+    is not installed". For a name that is not a distribution mmengine asks
+    the import system, which finds the fork's package and its ``.mim``
+    configs (as for ``mmmoga.version`` above)."""
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
+    for scope in TASKS_BY_SCOPE:
+        package = module_to_package.get(scope, scope)
+        if package == scope:
+            continue
+        try:
+            version(package)
+        except PackageNotFoundError:
+            if importlib.util.find_spec(scope) is not None:
+                module_to_package[scope] = scope

@@ -57,6 +57,7 @@ class Task(NamedTuple):
         planner: The module that plans a config for one's own data
             (``tools/dataset_config.py``): its ``DEFAULT_LAYOUT``,
             ``OPTIONS`` and ``plan``.
+        install: What to install where the library does not import.
     """
     name: str
     scope: str
@@ -72,6 +73,7 @@ class Task(NamedTuple):
     inferencer: str
     graph: str
     planner: str
+    install: str
 
     @property
     def main_metrics(self) -> Tuple[str, ...]:
@@ -82,6 +84,22 @@ class Task(NamedTuple):
     def config_dir(self) -> str:
         """The task's config folder, relative to the repository."""
         return f'configs/{self.name}'
+
+    def check_library(self):
+        """Imports the task's library (its scope is its import name); where
+        it is missing or refuses this environment, a
+        :class:`ConfigCheckError` says why and what to install. MMPose 1.3.2
+        asserts mmcv < 2.2.0 when imported, which the OneDL stack's mmcv
+        2.3.6 is not."""
+        try:
+            importlib.import_module(self.scope)
+        except (ImportError, AssertionError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error) else \
+                type(error).__name__
+            raise ConfigCheckError(
+                f'{self.name} configs need {self.library} ({self.scope}), '
+                f'which does not import here ({reason.rstrip(".")}). '
+                f'{self.install}') from None
 
     def load(self, field: str):
         """The object a ``'module:attribute'`` field names, imported now;
@@ -119,7 +137,9 @@ TASKS: Dict[str, Task] = {
             predictor='mmmoga.apis.pictures.predictors:DetectionPredictor',
             inferencer='mmdet.apis:DetInferencer',
             graph='mmmoga.apis.export.detector:detection_graph',
-            planner='mmmoga.apis.dataset_config.det'),
+            planner='mmmoga.apis.dataset_config.det',
+            install=('Install it: pip install "mmmoga[det]" (beside the OneDL '
+                     'forks: "mmmoga[onedl-det]").')),
         Task(
             name='seg',
             scope='mmseg',
@@ -147,7 +167,9 @@ TASKS: Dict[str, Task] = {
             predictor='mmmoga.apis.pictures.predictors:SegmentationPredictor',
             inferencer='mmseg.apis:MMSegInferencer',
             graph='mmmoga.apis.export.segmentor:segmentor_graph',
-            planner='mmmoga.apis.dataset_config.seg'),
+            planner='mmmoga.apis.dataset_config.seg',
+            install=('Install it: pip install "mmmoga[seg]" (beside the OneDL '
+                     'forks: "mmmoga[onedl-seg]").')),
         Task(
             name='pose',
             scope='mmpose',
@@ -176,7 +198,13 @@ TASKS: Dict[str, Task] = {
             predictor='mmmoga.apis.pictures.predictors:PosePredictor',
             inferencer='mmpose.apis:MMPoseInferencer',
             graph='mmmoga.apis.export.pose:pose_keypoints',
-            planner='mmmoga.apis.dataset_config.pose'),
+            planner='mmmoga.apis.dataset_config.pose',
+            # No MMPose fork is published, and MMPose 1.3.2 refuses the
+            # mmcv the forks need (docs/installation.md).
+            install=('Pose runs on the default stack only (MMPose 1.3.2 '
+                     'needs mmcv < 2.2.0, and OneDL publishes no MMPose): '
+                     'make install, or pip install --no-deps mmpose==1.3.2 '
+                     '"mmmoga[pose]" beside mmcv 2.1.0.')),
         Task(
             name='cls',
             scope='mmpretrain',
@@ -205,7 +233,9 @@ TASKS: Dict[str, Task] = {
             predictor='mmmoga.apis.pictures.predictors:ClassificationPredictor',
             inferencer='mmpretrain.apis:ImageClassificationInferencer',
             graph='mmmoga.apis.export.classifier:classifier_logits',
-            planner='mmmoga.apis.dataset_config.cls'),
+            planner='mmmoga.apis.dataset_config.cls',
+            install=('Install it: pip install "mmmoga[cls]" (beside the OneDL '
+                     'forks: "mmmoga[onedl-cls]").')),
     )
 }
 TASKS_BY_SCOPE: Dict[str, Task] = {task.scope: task for task in TASKS.values()}

@@ -291,3 +291,17 @@ def video_frames(path):
     fps = capture.get(cv2.CAP_PROP_FPS)
     capture.release()
     return frames, fps
+
+
+def missing_task_libraries():
+    """Task -> why its library does not import here (none on the default
+    stack)."""
+    from mmmoga.errors import ConfigCheckError
+    from mmmoga.tasks import TASKS
+    missing = {}
+    for name, task in TASKS.items():
+        try:
+            task.check_library()
+        except ConfigCheckError as error:
+            missing[name] = str(error)
+    return missing

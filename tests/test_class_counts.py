@@ -48,8 +48,9 @@ def test_a_forgotten_head_is_named(config, overrides, match):
         check_config(config_with(config, **overrides), splits=())
 
 
-def test_rpn_is_class_agnostic_and_the_configs_pass():
-    check_config(config_with('configs/det/cascade_mask_rcnn_moga_s_ms3x.py'),
-                 splits=())
-    check_config(config_with('configs/pose/topdown_heatmap_moga_s_256x192.py'),
-                 splits=())
+@pytest.mark.parametrize('config', [
+    'configs/det/cascade_mask_rcnn_moga_s_ms3x.py',
+    'configs/pose/topdown_heatmap_moga_s_256x192.py'
+])
+def test_rpn_is_class_agnostic_and_the_configs_pass(config):
+    check_config(config_with(config), splits=())

@@ -267,6 +267,7 @@ def test_tool_converts_imagenet_ema_weights(classifier, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.pose
 def test_tool_refuses_a_mismatch_without_writing(tmp_path):
     """A pose checkpoint converted for a detector: one error line listing
     keys, no traceback, no file."""

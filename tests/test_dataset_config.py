@@ -312,6 +312,7 @@ def test_cls_zoo_config_topk_follows_the_class_count(own_data, tmp_path):
     assert 'accuracy: top-1 only (3 classes)' in result.summary
 
 
+@pytest.mark.pose
 def test_epochs_scale_the_milestones(own_data, tmp_path):
     result, cfg = write(own_data, tmp_path, 'pose',
                         config='configs/pose/topdown_heatmap_moga_xt_256x192'

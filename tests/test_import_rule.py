@@ -26,12 +26,14 @@ LAYERS = {
 # The rooms of mmmoga.apis, layered the same way: export, analysis and
 # dataset_config share run and never import each other; the toy demos write
 # own-data configs and quantization quantizes exported models (both above
-# their neighbours). apis/__init__.py hands out the public names of all.
+# their neighbours); compatibility runs the demos and exports their models.
+# apis/__init__.py hands out the public names of all.
 APIS_ROOMS = {
     'run': 0,
     'export': 1, 'analysis': 1, 'dataset_config': 1, 'pictures': 1,
     'toy_demos': 2, 'quantization': 2,
-    '__init__': 3,
+    'compatibility': 3,
+    '__init__': 4,
 }
 
 

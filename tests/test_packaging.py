@@ -6,6 +6,7 @@ ours as ``mmmoga::<task>/<file>.py``."""
 import glob
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import zipfile
@@ -88,6 +89,24 @@ def test_wheel_names_its_extras_with_the_pins(wheel):
         assert f'safetensors; extra == "{task}"' in requires
     # chumpy, which mmpose requires, does not build on Python 3.11.
     assert not [r for r in requires if r.startswith(('mmpose', 'chumpy'))]
+    # The OneDL stack's extras name the forks and nothing upstream that
+    # installs the same import names (nor numpy 1: onedl-mmseg needs 2).
+    upstream = ('mmengine', 'mmcv', 'mmdet', 'mmsegmentation', 'mmpretrain',
+                'mmpose', 'numpy')
+    for task, fork in (('det', 'onedl-mmdetection==3.5.1'),
+                       ('seg', 'onedl-mmsegmentation==1.4.2'),
+                       ('cls', 'onedl-mmpretrain==1.3.6')):
+        named = [r.split(';')[0] for r in requires
+                 if r.endswith(f'extra == "onedl-{task}"')]
+        assert {fork, 'onedl-mmengine==0.10.12'} <= set(named), named
+        assert not [r for r in named
+                    if re.split('[<>=!~ ]', r)[0] in upstream], named
+    onedl_all = [r.split(';')[0] for r in requires
+                 if r.endswith('extra == "onedl-all"')]
+    assert 'onedl-mmdetection==3.5.1' in onedl_all
+    assert not [r for r in onedl_all if re.split('[<>=!~ ]', r)[0] in
+                upstream]
+    assert 'onedl-pose' not in extras  # no MMPose fork is published
 
 
 def test_installed_wheel_imports_and_lists_models_outside_the_repo(

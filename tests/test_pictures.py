@@ -133,6 +133,7 @@ def test_video_in_the_same_frames_out(trained_toy, toy_video, tmp_path):
     assert frames[0].shape[1] > frames[0].shape[0] * 96 / 80
 
 
+@pytest.mark.pose
 def test_a_person_detector_gives_one_skeleton_per_person(trained_toy):
     from mmmoga.apis.pictures import InferenceSettings, build_predictor
     from mmmoga.toy_data import PoseSceneConfig, make_pose_scene
@@ -164,6 +165,7 @@ def test_a_person_detector_gives_one_skeleton_per_person(trained_toy):
     assert predictor(image, name).record == []
 
 
+@pytest.mark.pose
 def test_infer_finds_people_with_the_detector(trained_toy, toy_data,
                                               tmp_path):
     """The tool's path: the detector's boxes (scores below 1, where a box
@@ -200,6 +202,7 @@ def test_a_work_dirs_config_serves_the_librarys_inferencer(trained_toy):
         'circle', 'square', 'triangle')
 
 
+@pytest.mark.pose
 def test_get_inferencer_runs_the_person_detector_first(trained_toy,
                                                        toy_data):
     """MMPose's own inferencer, given our detector: its people come from

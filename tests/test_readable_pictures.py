@@ -143,6 +143,7 @@ def test_a_test_picture_is_captioned_above_each_half():
         assert abs((text.min() + text.max()) / 2 - 256) < 20
 
 
+@pytest.mark.pose
 def test_people_are_drawn_enlarged_with_their_keypoints_scaled():
     from mmpose.structures import PoseDataSample
 
@@ -187,16 +188,19 @@ def test_the_tools_swap_in_the_readable_visualizer_of_each_library():
     }
 
 
-def test_each_library_builds_its_readable_visualizer_by_name():
+@pytest.mark.usefixtures('restore_default_scope')
+@pytest.mark.parametrize('scope,name', [
+    ('mmdet', 'ReadableDetLocalVisualizer'),
+    ('mmseg', 'ReadableSegLocalVisualizer'),
+    ('mmpose', 'ReadablePoseLocalVisualizer'),
+    ('mmpretrain', 'ReadableUniversalVisualizer'),
+])
+def test_each_library_builds_its_readable_visualizer_by_name(scope, name):
     from mmengine.registry import VISUALIZERS, init_default_scope
-    for scope, name in (('mmdet', 'ReadableDetLocalVisualizer'),
-                        ('mmseg', 'ReadableSegLocalVisualizer'),
-                        ('mmpose', 'ReadablePoseLocalVisualizer'),
-                        ('mmpretrain', 'ReadableUniversalVisualizer')):
-        init_default_scope(scope)
-        visualizer = VISUALIZERS.build(
-            dict(type=name, name=f'registry_test_{name}'))
-        assert type(visualizer).__name__ == name
+    init_default_scope(scope)
+    visualizer = VISUALIZERS.build(
+        dict(type=name, name=f'registry_test_{name}'))
+    assert type(visualizer).__name__ == name
 
 
 def test_a_class_activation_map_sits_beside_its_enlarged_image():

@@ -102,7 +102,8 @@ def tool_run(tmp_path_factory):
     run.mkdir(parents=True)
     (run / '20260101_000000.json').write_text(
         json.dumps({'accuracy/top1': 83.125, 'accuracy/top5': 96.5}) + '\n')
-    # Two tasks: the table's code is the same for all four, and
+    # Two tasks (the tests that read this run carry the pose marker): the
+    # table's code is the same for all four, and
     # tests/test_analysis_tools.py counts a detector and a segmentor at the
     # table's sizes through it (model_complexity), against docs/zoo/.
     configs = ['configs/cls/moganet_s_in1k.py',
@@ -117,6 +118,7 @@ def tool_run(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.pose
 def test_tool_writes_the_table_csv_and_plots(tool_run):
     result, out, configs = tool_run
     with open(out / 'table.csv', newline='') as file:
@@ -134,6 +136,7 @@ def test_tool_writes_the_table_csv_and_plots(tool_run):
 
 
 @pytest.mark.slow
+@pytest.mark.pose
 def test_speed_columns_and_plot(tool_run):
     _, out, configs = tool_run
     rows = [r for r in read_csv(str(out / 'table.csv')) if not r['error']]
@@ -163,6 +166,7 @@ def test_moganet_s_matches_its_published_size(tool_run):
 
 
 @pytest.mark.slow
+@pytest.mark.pose
 def test_official_input_sizes(tool_run):
     _, out, _ = tool_run
     rows = {r['config']: r for r in read_csv(str(out / 'table.csv'))}

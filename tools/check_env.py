@@ -1,9 +1,13 @@
 """Checks that the OpenMMLab 2.0 stack and mmmoga import in this interpreter.
 
+    python tools/check_env.py                # the default stack (.venv)
+    python tools/check_env.py --stack onedl  # the OneDL forks (.venv-onedl)
+
 Each check runs on its own so that one failure does not hide the others; the
 script exits non-zero and names every failing check with the exception that
 broke it.
 """
+import argparse
 import importlib
 import sys
 import traceback
@@ -38,6 +42,53 @@ def _numpy_1():
     return f'numpy {numpy.__version__}'
 
 
+def _numpy_2():
+    import numpy
+    assert not numpy.__version__.startswith('1.'), (
+        f'numpy {numpy.__version__}: onedl-mmsegmentation requires numpy 2')
+    return f'numpy {numpy.__version__}'
+
+
+# The upstream distribution of each import name the forks install.
+UPSTREAM_OF_FORK = {
+    'onedl-mmengine': 'mmengine',
+    'onedl-mmcv': 'mmcv',
+    'onedl-mmdetection': 'mmdet',
+    'onedl-mmsegmentation': 'mmsegmentation',
+    'onedl-mmpretrain': 'mmpretrain',
+}
+
+
+def _forks_alone():
+    from importlib.metadata import PackageNotFoundError, version
+    beside = []
+    for fork, upstream in UPSTREAM_OF_FORK.items():
+        try:
+            found = f'{fork} {version(fork)}'
+        except PackageNotFoundError:
+            raise AssertionError(f'{fork} is not installed') from None
+        try:
+            beside.append(f'{upstream} {version(upstream)} beside {found}')
+        except PackageNotFoundError:
+            pass
+    assert not beside, ('upstream packages installed over the forks: ' +
+                        ', '.join(beside))
+    return f'{len(UPSTREAM_OF_FORK)} forks, no upstream package beside them'
+
+
+def _mmpose_refused():
+    """MMPose 1.3.2 asserts mmcv < 2.2.0 at import: on the OneDL stack the
+    pose tools say so in one line (mmmoga.tasks), whether it is installed
+    or not."""
+    from mmmoga.errors import ConfigCheckError
+    from mmmoga.tasks import TASKS
+    try:
+        TASKS['pose'].check_library()
+    except ConfigCheckError as error:
+        return f'pose tools answer: {error}'
+    raise AssertionError('mmpose imports with this mmcv')
+
+
 def _import(name):
 
     def check():
@@ -59,14 +110,23 @@ def _package_files():
     return f'{len(load_published(root))} models in {root}'
 
 
-CHECKS = [
-    ('mmcv.ops.nms', _mmcv_ops),
-    ('torchvision.ops.nms', _torchvision_ops),
-    ('import mmdet.models', _import('mmdet.models')),
-    ('import mmseg.models', _import('mmseg.models')),
-    ('import mmpose.models', _import('mmpose.models')),
-    ('import mmpretrain.models', _import('mmpretrain.models')),
-    ('numpy 1', _numpy_1),
+LIBRARY_CHECKS = {
+    'default': [
+        ('import mmdet.models', _import('mmdet.models')),
+        ('import mmseg.models', _import('mmseg.models')),
+        ('import mmpose.models', _import('mmpose.models')),
+        ('import mmpretrain.models', _import('mmpretrain.models')),
+        ('numpy 1', _numpy_1),
+    ],
+    'onedl': [
+        ('import mmdet.models', _import('mmdet.models')),
+        ('import mmseg.models', _import('mmseg.models')),
+        ('import mmpretrain.models', _import('mmpretrain.models')),
+        ('numpy 2', _numpy_2),
+        ('the forks alone', _forks_alone),
+    ],
+}
+COMMON_CHECKS = [
     ('import onnxruntime', _import('onnxruntime')),
     ('import openvino', _import('openvino')),
     ('import onnxscript', _import('onnxscript')),
@@ -81,8 +141,18 @@ CHECKS = [
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--stack', choices=sorted(LIBRARY_CHECKS),
+                        default='default',
+                        help='which stack to expect (default: %(default)s)')
+    stack = parser.parse_args().stack
+    checks = [('mmcv.ops.nms', _mmcv_ops),
+              ('torchvision.ops.nms', _torchvision_ops),
+              *LIBRARY_CHECKS[stack], *COMMON_CHECKS]
+    if stack == 'onedl':
+        checks.append(('pose refused in one line', _mmpose_refused))
     failures = []
-    for name, check in CHECKS:
+    for name, check in checks:
         try:
             print(f'  ok    {name}: {check()}')
         except Exception as exc:  # noqa: BLE001 - every failure is reported below

@@ -127,6 +127,18 @@ def _resumable_batch_sampler(loop) -> Optional[ResumableBatchSampler]:
             if isinstance(batch_sampler, ResumableBatchSampler) else None)
 
 
+def _start_now(iterator):
+    """Makes the data-loader iterator of mmengine's infinite wrapper now.
+
+    A workaround: OneDL's mmengine (0.10.12) makes it on the first batch
+    (upstream's 0.10.7 as the wrapper is made), so the base seed that torch
+    draws for it would come from the training random state in the middle of
+    training, a draw the uninterrupted run does not make at that point."""
+    make = getattr(iterator, '_ensure_iterator', None)
+    if make is not None:
+        make()
+
+
 class _ResumeMixin:
     """What both resumable loops share: the state a checkpoint records
     (:meth:`resume_state`) and taking it back (:meth:`_take_resume_state`,
@@ -168,7 +180,9 @@ class _ResumeMixin:
         # torch draws a base seed from the global generator for every new
         # data-loader iterator.
         with preserved_rng():
-            return make_iterator()
+            iterator = make_iterator()
+            _start_now(iterator)
+        return iterator
 
     def _validate_if_due(self, done: int, last: int):
         """Validates when mmengine's loop would after ``done`` epochs or
@@ -249,6 +263,9 @@ class ResumableIterBasedTrainLoop(_ResumeMixin, IterBasedTrainLoop):
             self._continue_data_stream()
             if state is not None:
                 self._pending_rng = state['rng']
+        else:
+            with preserved_rng():
+                _start_now(self.dataloader_iterator)
         self._restore_rng()
 
         while self._iter < self._max_iters and not self.stop_training:

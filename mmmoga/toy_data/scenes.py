@@ -95,7 +95,10 @@ def background(rng, height, width):
                               rng.uniform(0.15, 0.55)) for _ in range(2))
     angle = rng.uniform(0, 2 * np.pi)
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    ramp = xs * np.cos(angle) + ys * np.sin(angle)
+    # Python floats: numpy 2 would compute a float32 grid times a numpy
+    # float64 scalar in float64 (numpy 1 in float32), and the toy data would
+    # differ between the stacks by a grey level here and there.
+    ramp = xs * float(np.cos(angle)) + ys * float(np.sin(angle))
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1.)
     image = start + ramp[..., None] * (end - start)
     return image + rng.normal(0, 6, size=image.shape).astype(np.float32)
@@ -179,7 +182,7 @@ def _paint(rng, image, mask, grain=0.):
     colour = vivid_colour(rng)
     ys, xs = np.nonzero(mask)
     light = rng.uniform(-0.25, 0.25, size=2)
-    extent = max(xs.ptp(), ys.ptp(), 1)
+    extent = max(np.ptp(xs), np.ptp(ys), 1)
     shade = 1 + ((xs - xs.mean()) * light[0] +
                  (ys - ys.mean()) * light[1]) / extent
     image[ys, xs] = colour * shade[:, None]
@@ -210,8 +213,11 @@ def _pattern(rng, label, shape, period_range, angles=None):
     ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
     angle = rng.uniform(0, np.pi) if angles is None else \
         np.deg2rad(rng.choice(angles))
-    u = xs * np.cos(angle) + ys * np.sin(angle)
-    v = ys * np.cos(angle) - xs * np.sin(angle)
+    # Python floats, as in background(): the same float32 on both numpy
+    # majors.
+    cos, sin = float(np.cos(angle)), float(np.sin(angle))
+    u = xs * cos + ys * sin
+    v = ys * cos - xs * sin
     period = rng.uniform(*period_range)
     name = TEXTURE_CLASSES[label]
     if name == 'stripes':

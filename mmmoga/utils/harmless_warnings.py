@@ -58,6 +58,12 @@ HARMLESS_WARNINGS = (
         'past the image border, which is drawn cut at the border, as a user '
         'expects.'),
     HarmlessWarning(
+        'faster_coco_eval is not installed, metrics will not be computed',
+        UserWarning,
+        "OneDL's MMDetection says it as it imports its metrics, of the "
+        'FasterCocoMetric, which needs that optional package; our configs '
+        'evaluate with CocoMetric (pycocotools).'),
+    HarmlessWarning(
         r'`isinstance\(treespec, LeafSpec\)` is deprecated', FutureWarning,
         "torch's own pytree code says it while torch.export copies a "
         'module; nothing of ours calls it.'),

@@ -9,6 +9,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from mmmoga.errors import ConfigCheckError
+from mmmoga.tasks import TASKS_BY_SCOPE
 from mmmoga.utils import add_allocator_argument
 
 from .cli import add_cfg_options_argument
@@ -56,6 +57,12 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
             f'config file {error.filename or path} is not valid Python: '
             f'{error.msg}{where}') from None
     except (NameError, KeyError, ImportError, FileNotFoundError) as error:
+        if isinstance(error, ImportError):
+            # A `mmpose::` base where MMPose does not import: what to
+            # install (mmengine says only that the package is missing).
+            for scope, task in TASKS_BY_SCOPE.items():
+                if scope in str(error):
+                    task.check_library()
         # An undefined name, a {{_base_.x}} or a base that does not exist.
         raise ConfigCheckError(
             f'config file {path} cannot be read: '
@@ -63,6 +70,13 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     _drop_package_scope(cfg._cfg_dict)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    task = TASKS_BY_SCOPE.get(cfg.get('default_scope'))
+    if task is not None:
+        # Before anything builds in the library's scope: mmengine's
+        # registries skip a library that fails to import, so the first
+        # sign would be a KeyError for one of its types (or MMPose's own
+        # assertion under mmcv 2.2 and later).
+        task.check_library()
     return cfg
 
 
