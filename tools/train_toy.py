@@ -35,7 +35,7 @@ from mmmoga.apis.toy_demos.demos import (
 )
 from mmmoga.errors import ConfigCheckError
 from mmmoga.utils import add_allocator_argument, tune_malloc
-from mmmoga.utils.markdown import update_marked_file
+from mmmoga.utils.markdown import print_marked_section
 
 DEMOS_DOC = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'docs',
                      'demos.md')
@@ -75,11 +75,8 @@ def print_table(update_docs: bool):
     if not results:
         raise ConfigCheckError('no demo has saved a result yet (run make '
                                'demo first)')
-    table = demo_table(results)
-    print(table)
-    if update_docs:
-        update_marked_file(DEMOS_DOC, DEMO_TABLE_SECTION, table)
-        print(f'updated {DEMOS_DOC}')
+    print_marked_section(demo_table(results), DEMOS_DOC, DEMO_TABLE_SECTION,
+                         update_docs)
 
 
 def main():

@@ -26,3 +26,14 @@ def update_marked_file(path: str, name: str, content: str):
         raise ValueError(f'{path}: {error}') from None
     with open(path, 'w') as file:
         file.write(text)
+
+
+def print_marked_section(content: str, path: str, name: str,
+                         update: bool):
+    """Prints ``content``; with ``update``, also writes it into the section
+    ``name`` of ``path`` and says so (the tools' ``--table --update-docs``).
+    """
+    print(content)
+    if update:
+        update_marked_file(path, name, content)
+        print(f'updated {path}')
