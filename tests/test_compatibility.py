@@ -77,3 +77,53 @@ def test_the_tables_say_what_ran_on_each_stack():
     # A refusal's own '|' would split the cell.
     assert 'not available: pose needs / MMPose' in pose_row
     assert not task_passed(result['tasks'][1])
+
+
+def test_a_run_records_each_step_and_saves_after_each_task(
+        monkeypatch, tmp_path):
+    """run_stack with the demo, export and test replaced by stand-ins that
+    give numpy metrics, as the evaluators do: the record holds the demo's
+    metrics and the ONNX model's, and is saved as JSON after each task
+    (the second task's export fails: the first is on disk already)."""
+    import json
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from mmmoga.apis.compatibility import stacks
+    from mmmoga.apis.toy_demos import DEMOS
+    monkeypatch.setattr(stacks, 'RESULTS_DIR', str(tmp_path))
+    saved = []
+    save = stacks.save_stack_result
+    monkeypatch.setattr(stacks, 'save_stack_result',
+                        lambda result: saved.append(
+                            json.load(open(save(result)))))
+
+    def demo(name, work_dir):
+        metrics = {key: np.float32(0.75) for key in DEMOS[name].reported}
+        return SimpleNamespace(metrics=metrics, passed=True)
+
+    def export(cfg, checkpoint, path):
+        if 'seg' in path:
+            raise RuntimeError('the graph cannot be traced')
+        return SimpleNamespace(fixed_size=None, check_note=None)
+
+    class Runner:
+        def test(self):
+            return {'accuracy/top1': np.float32(74.5)}
+
+    monkeypatch.setattr(stacks, 'run_demo', demo)
+    monkeypatch.setattr(stacks, 'find_latest_checkpoint', lambda _: 'x.pth')
+    monkeypatch.setattr(stacks, 'export_onnx', export)
+    monkeypatch.setattr(stacks, 'prepare_testing', lambda *_, **__: None)
+    monkeypatch.setattr(stacks, 'build_runner', lambda cfg: Runner())
+    result = stacks.run_stack(['cls', 'seg'], allocator='tuned')
+    assert [len(record['tasks']) for record in saved] == [1, 2]
+    cls_record, seg_record = saved[-1]['tasks']
+    assert cls_record['trained']['metrics'] == {'accuracy/top1': 0.75}
+    assert cls_record['onnx_metrics'] == {'accuracy/top1': 0.745}
+    assert stacks.task_passed(cls_record)
+    assert seg_record['exported'] is None
+    assert seg_record['error'] == 'RuntimeError: the graph cannot be traced'
+    assert not stacks.task_passed(seg_record)
+    assert result['stack'] == stack_name()

@@ -72,9 +72,8 @@ def main():
         check_stack(args.stack)
     allocator = tune_malloc(not args.default_malloc)
     result = run_stack(args.tasks, allocator)
-    path = save_stack_result(result)
     print(compatibility_table([result]))
-    print(f'saved {path}')
+    print(f'saved {save_stack_result(result)}')
     failed = [record['task'] for record in result['tasks']
               if not task_passed(record)]
     if failed:

@@ -95,8 +95,8 @@ def _own_metrics(metrics: dict, demo) -> Dict[str, float]:
     """The demo model's target metrics in ``metrics`` (a test's), on the
     demo table's scale (the pose demo's person detector is not
     exported)."""
-    return {key: metrics[key] * demo.metric_scale for key in demo.targets
-            if key in demo.reported}
+    return {key: float(metrics[key]) * demo.metric_scale
+            for key in demo.targets if key in demo.reported}
 
 
 def run_task(task: str, work_dir: str) -> dict:
@@ -118,8 +118,9 @@ def run_task(task: str, work_dir: str) -> dict:
     try:
         result = run_demo(name, work_dir)
         targets = demo_targets(name)
+        # Evaluators give numpy floats, which JSON does not take.
         record['trained'] = dict(
-            metrics={key: result.metrics[key] for key in targets},
+            metrics={key: float(result.metrics[key]) for key in targets},
             targets=targets, passed=result.passed)
         onnx_file = osp.join(work_dir, 'compatibility.onnx')
         exported = export_onnx(load_config(demo.config),
@@ -141,15 +142,20 @@ def run_task(task: str, work_dir: str) -> dict:
 
 def run_stack(tasks: List[str], allocator: str) -> dict:
     """Runs :func:`run_task` for each of ``tasks`` on this interpreter's
-    stack, in ``work_dirs/compatibility/<stack>/<task>``."""
+    stack, in ``work_dirs/compatibility/<stack>/<task>``; the record is
+    saved after each task (:func:`save_stack_result`), so that a run cut
+    short keeps what it measured."""
     stack = stack_name()
-    records = []
+    result = dict(stack=stack, install=INSTALL_COMMANDS[stack],
+                  versions=installed_versions(stack), allocator=allocator,
+                  finished=None, tasks=[])
     for task in tasks:
         print(f'[compatibility] {stack} stack: {task}')
-        records.append(run_task(task, osp.join(RESULTS_DIR, stack, task)))
-    return dict(stack=stack, install=INSTALL_COMMANDS[stack],
-                versions=installed_versions(stack), allocator=allocator,
-                finished=time.strftime('%Y-%m-%d %H:%M'), tasks=records)
+        result['tasks'].append(
+            run_task(task, osp.join(RESULTS_DIR, stack, task)))
+        result['finished'] = time.strftime('%Y-%m-%d %H:%M')
+        save_stack_result(result)
+    return result
 
 
 def task_passed(record: dict) -> bool:
