@@ -127,3 +127,20 @@ def test_a_run_records_each_step_and_saves_after_each_task(
     assert seg_record['error'] == 'RuntimeError: the graph cannot be traced'
     assert not stacks.task_passed(seg_record)
     assert result['stack'] == stack_name()
+
+
+def test_a_config_whose_library_does_not_import_says_what_to_install(
+        monkeypatch):
+    """As on the OneDL stack, where MMPose does not import: loading a
+    config of the task is one error naming the library and what to
+    install (the tools turn it into their one line)."""
+    import sys
+
+    from mmmoga.apis import load_config
+    monkeypatch.setitem(sys.modules, 'mmpose', None)  # import fails
+    with pytest.raises(ConfigCheckError,
+                       match=r'^pose configs need MMPose \(mmpose\), which '
+                       r'does not import here \(.*\)\. Pose runs on the '
+                       r'default stack only .*: make install'):
+        load_config('configs/pose/toy/topdown_heatmap_moga_xt_toy.py')
+    load_config('configs/cls/toy/moganet_xt_toy.py')
