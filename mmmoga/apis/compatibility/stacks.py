@@ -211,18 +211,28 @@ def _task_cells(record: dict) -> List[str]:
     return ['yes', test, exported, onnx]
 
 
+def _version_cell(result: dict, module: str) -> str:
+    """The version of what provides ``module`` on the record's stack; a
+    fork's distribution is named."""
+    distribution = STACKS[result['stack']].get(module, module)
+    found = result['versions'].get(distribution)
+    if found is None:
+        return '-'
+    upstream = STACKS['default'].get(module, module)
+    return found if distribution == upstream else f'{distribution} {found}'
+
+
 def compatibility_table(results: List[dict]) -> str:
     """Two Markdown tables of saved stack records: the versions of each
-    stack, then per stack and task what ran and its result."""
-    distributions = sorted({name for result in results
-                            for name in result['versions']})
-    lines = ['| stack | install | ' + ' | '.join(distributions) +
+    stack (a column per import name), then per stack and task what ran and
+    its result."""
+    modules = ['torch', 'numpy', *STACKS['default']]
+    lines = ['| stack | install | ' + ' | '.join(modules) +
              ' | measured (malloc) |',
-             '|---|---|' + '---|' * len(distributions) + '---|']
+             '|---|---|' + '---|' * len(modules) + '---|']
     for result in results:
         cells = [result['stack'], f'`{result["install"]}`']
-        cells += [result['versions'].get(name) or '-'
-                  for name in distributions]
+        cells += [_version_cell(result, module) for module in modules]
         cells.append(f'{result["finished"]} ({result["allocator"]})')
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines += ['', '| stack | task (demo) | trained | tested: demo metrics | '
