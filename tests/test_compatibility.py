@@ -87,7 +87,8 @@ def test_a_run_records_each_step_and_saves_after_each_task(
     """run_stack with the demo, export and test replaced by stand-ins that
     give numpy metrics, as the evaluators do: the record holds the demo's
     metrics and the ONNX model's, and is saved as JSON after each task
-    (the second task's export fails: the first is on disk already)."""
+    (the second task's export fails: the first is on disk already); a later
+    run of one task replaces only its record."""
     import json
     from types import SimpleNamespace
 
@@ -122,7 +123,8 @@ def test_a_run_records_each_step_and_saves_after_each_task(
     monkeypatch.setattr(stacks, 'build_runner', lambda cfg: Runner())
     result = stacks.run_stack(['cls', 'seg'], allocator='tuned')
     assert [len(record['tasks']) for record in saved] == [1, 2]
-    cls_record, seg_record = saved[-1]['tasks']
+    # In the table's order of tasks.
+    seg_record, cls_record = saved[-1]['tasks']
     assert cls_record['trained']['metrics'] == {'accuracy/top1': 0.75}
     assert cls_record['onnx_metrics'] == {'accuracy/top1': 0.745}
     assert stacks.task_passed(cls_record)
@@ -130,6 +132,10 @@ def test_a_run_records_each_step_and_saves_after_each_task(
     assert seg_record['error'] == 'RuntimeError: the graph cannot be traced'
     assert not stacks.task_passed(seg_record)
     assert result['stack'] == stack_name()
+    # A run of one task keeps the other's record of the same versions.
+    stacks.run_stack(['cls'], allocator='tuned')
+    assert [record['task'] for record in saved[-1]['tasks']] == ['seg', 'cls']
+    assert saved[-1]['tasks'][0] == seg_record
 
 
 def test_a_config_whose_library_does_not_import_says_what_to_install(
